@@ -1,0 +1,55 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+
+import { candidatePatch, candidateInput, jobInput, jobPatch } from '../lib/schemas.js';
+import type { Services } from '../lib/services.js';
+import { clientAuth } from './middleware/auth.js';
+import { jsonBody } from './middleware/body.js';
+import { problemDetails } from './middleware/problem.js';
+import { adminRoutes } from './routes/admin.js';
+import { matchRequestRoutes } from './routes/match-requests.js';
+import { profileRoutes } from './routes/profiles.js';
+import type { AppState } from './state.js';
+import { candidateView, jobView } from './views.js';
+
+/** Builds the Koa app without listening, so tests drive it on an ephemeral port. */
+export function createApp(services: Services): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: false });
+  app.silent = true;
+
+  const publicRouter = new Router();
+  publicRouter.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  const v1 = new Router<AppState>();
+  v1.use('/v1', clientAuth(services.db));
+  for (const router of [
+    profileRoutes(services, {
+      kind: 'job',
+      path: '/v1/jobs',
+      input: jobInput,
+      patch: jobPatch,
+      view: jobView,
+    }),
+    profileRoutes(services, {
+      kind: 'candidate',
+      path: '/v1/candidates',
+      input: candidateInput,
+      patch: candidatePatch,
+      view: candidateView,
+    }),
+    matchRequestRoutes(services),
+  ]) {
+    v1.use(router.routes(), router.allowedMethods());
+  }
+  const admin = adminRoutes(services);
+
+  app.use(problemDetails(services.logger));
+  app.use(jsonBody(services.config.http.bodyLimitBytes));
+  app.use(publicRouter.routes());
+  app.use(admin.routes());
+  app.use(v1.routes());
+  app.use(v1.allowedMethods());
+  return app;
+}

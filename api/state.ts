@@ -1,0 +1,5 @@
+import type { ClientModel } from '../lib/db/models.js';
+
+export interface AppState {
+  client: ClientModel;
+}

@@ -1,0 +1,82 @@
+import type { CandidateModel, JobModel, MatchRequestModel, MatchResultModel } from '../lib/db/models.js';
+import { FEATURES_VERSION } from '../lib/matching/features.js';
+import { skillVocabulary } from '../lib/matching/vocabulary.js';
+
+/** What the API shows of the features the workers extracted: enough to see why a match happened. */
+function featuresView(profile: JobModel | CandidateModel) {
+  const ready =
+    profile.features !== null &&
+    profile.featuresVersion === FEATURES_VERSION &&
+    profile.featuresRevision === profile.revision;
+  return {
+    status: ready ? ('ready' as const) : ('pending' as const),
+    skills: ready && profile.features ? profile.features.skills.map(skillVocabulary.nameOf) : [],
+  };
+}
+
+export function jobView(job: JobModel) {
+  return {
+    id: job.id,
+    externalId: job.externalId,
+    title: job.title,
+    description: job.description,
+    skills: job.skills,
+    location: job.location,
+    remote: job.remote,
+    minYearsExperience: job.minYearsExperience,
+    seniority: job.seniority,
+    salaryMin: job.salaryMin,
+    salaryMax: job.salaryMax,
+    status: job.status,
+    revision: job.revision,
+    features: featuresView(job),
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+  };
+}
+
+export function candidateView(candidate: CandidateModel) {
+  return {
+    id: candidate.id,
+    externalId: candidate.externalId,
+    name: candidate.name,
+    headline: candidate.headline,
+    resumeText: candidate.resumeText,
+    skills: candidate.skills,
+    location: candidate.location,
+    remote: candidate.remote,
+    yearsExperience: candidate.yearsExperience,
+    seniority: candidate.seniority,
+    salaryExpectation: candidate.salaryExpectation,
+    revision: candidate.revision,
+    features: featuresView(candidate),
+    createdAt: candidate.createdAt,
+    updatedAt: candidate.updatedAt,
+  };
+}
+
+export function matchRequestView(request: MatchRequestModel, results: MatchResultModel[] | undefined) {
+  return {
+    id: request.id,
+    status: request.status,
+    subject: { type: request.subjectType, id: request.subjectId },
+    topK: request.topK,
+    filters: request.filters,
+    createdAt: request.createdAt,
+    ...(request.startedAt ? { startedAt: request.startedAt } : {}),
+    ...(request.completedAt ? { completedAt: request.completedAt } : {}),
+    ...(request.error ? { error: request.error } : {}),
+    ...(request.scorer ? { scorer: request.scorer } : {}),
+    ...(results
+      ? {
+          results: results.map((result) => ({
+            rank: result.rank,
+            targetId: result.targetId,
+            targetExternalId: result.targetExternalId,
+            score: result.score,
+            explanation: result.explanation,
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+import { queueNames, type QueueName } from './queues/registry.js';
+
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/test'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+    .default('public'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only')
+    .default('lookiy'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter((broker) => broker.length > 0),
+    ),
+  KAFKA_CLIENT_ID: z.string().min(1).default('lookiy-match'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  WORKER_REPLICAS: z.coerce.number().int().min(0).max(64).default(2),
+  WORKER_QUEUES: z
+    .string()
+    .default(queueNames.join(','))
+    .transform((value, context) => {
+      const names = value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0);
+      const unknown = names.filter((name) => !(queueNames as readonly string[]).includes(name));
+      if (unknown.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          message: `unknown queue(s) ${unknown.join(', ')}; known: ${queueNames.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return names as QueueName[];
+    }),
+  MATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  FEATURES_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
+  MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
+  START_LOCAL_KAFKA: booleanFromString.default(true),
+});
+
+type Schema = z.output<typeof schema>;
+
+export interface Config {
+  env: Schema['NODE_ENV'];
+  logLevel: Schema['LOG_LEVEL'];
+  http: { host: string; port: number; publicUrl: string | undefined; bodyLimitBytes: number };
+  database: { url: string; schema: string; poolMax: number };
+  redis: { url: string; queuePrefix: string };
+  kafka: { brokers: string[]; clientId: string; startLocal: boolean };
+  adminToken: string | undefined;
+  workers: {
+    replicas: number;
+    queues: QueueName[];
+    matchConcurrency: number;
+    featuresConcurrency: number;
+    attempts: number;
+    backoffMs: number;
+  };
+  matching: { candidateLimit: number };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment once, validated. `overrides` lets tests and scripts change a setting without
+ * touching the process environment, so parallel tests can each point at their own schema and queue prefix.
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  const parsed = schema.safeParse({ ...process.env, ...overrides });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    },
+    database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX },
+    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    kafka: { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, startLocal: env.START_LOCAL_KAFKA },
+    adminToken: env.ADMIN_TOKEN,
+    workers: {
+      replicas: env.WORKER_REPLICAS,
+      queues: env.WORKER_QUEUES,
+      matchConcurrency: env.MATCH_CONCURRENCY,
+      featuresConcurrency: env.FEATURES_CONCURRENCY,
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+    },
+    matching: { candidateLimit: env.MATCH_CANDIDATE_LIMIT },
+  };
+}
+
+/** The environment for a child process: this one's, with some settings replaced. */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+
+import type { ProfileKind } from '../queues/registry.js';
+import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
+
+export interface NewMatchRequest {
+  clientId: string;
+  subjectType: ProfileKind;
+  subjectId: string;
+  topK: number;
+  filters: MatchFilters;
+  idempotencyKey: string | null;
+}
+
+export interface NewMatchResult {
+  rank: number;
+  targetId: string;
+  targetExternalId: string;
+  score: number;
+  explanation: Record<string, unknown>;
+}
+
+/**
+ * Takes a transaction-scoped advisory lock on the request id. The API holds it from insert to commit while
+ * it enqueues the job; a worker takes it before reading, so it never sees "no such request" for a request
+ * whose transaction is still open, and it does see nothing when that transaction rolled back.
+ */
+export async function lockMatchRequest(trx: Knex.Transaction, id: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`match_request:${id}`]);
+}
+
+export async function insertMatchRequest(
+  trx: Knex.Transaction,
+  request: NewMatchRequest,
+): Promise<MatchRequestModel> {
+  return MatchRequestModel.query(trx).insert(request).returning('*');
+}
+
+export async function findMatchRequest(
+  db: Knex,
+  id: string,
+  clientId?: string,
+): Promise<MatchRequestModel | undefined> {
+  const query = MatchRequestModel.query(db).findById(id);
+  if (clientId !== undefined) query.where('clientId', clientId);
+  return query;
+}
+
+export async function findMatchRequestByIdempotencyKey(
+  db: Knex,
+  clientId: string,
+  idempotencyKey: string,
+): Promise<MatchRequestModel | undefined> {
+  return MatchRequestModel.query(db).findOne({ clientId, idempotencyKey });
+}
+
+export async function findMatchResults(db: Knex, requestId: string): Promise<MatchResultModel[]> {
+  return MatchResultModel.query(db).where('requestId', requestId).orderBy('rank');
+}
+
+/** Marks a queued (or retried) request running; returns undefined when it is already finished. */
+export async function markMatchRunning(db: Knex, id: string): Promise<MatchRequestModel | undefined> {
+  const [request] = await MatchRequestModel.query(db)
+    .patch({ status: 'running', startedAt: new Date(), attempts: MatchRequestModel.raw('attempts + 1') })
+    .where('id', id)
+    .whereIn('status', ['queued', 'running'])
+    .returning('*');
+  return request;
+}
+
+/**
+ * Replaces the request's results and completes it. Guarded on status so a duplicate delivery of the same
+ * job cannot complete it twice; returns false when another attempt already finished it.
+ */
+export async function completeMatchRequest(
+  trx: Knex.Transaction,
+  id: string,
+  scorer: string,
+  results: NewMatchResult[],
+): Promise<boolean> {
+  const updated = await MatchRequestModel.query(trx)
+    .patch({ status: 'completed', scorer, completedAt: new Date(), error: null })
+    .where('id', id)
+    .whereIn('status', ['queued', 'running']);
+  if (updated === 0) return false;
+  await MatchResultModel.query(trx).delete().where('requestId', id);
+  if (results.length > 0) {
+    await MatchResultModel.query(trx).insert(results.map((result) => ({ ...result, requestId: id })));
+  }
+  return true;
+}
+
+export async function failMatchRequest(trx: Knex.Transaction, id: string, error: string): Promise<boolean> {
+  const updated = await MatchRequestModel.query(trx)
+    .patch({ status: 'failed', error, completedAt: new Date() })
+    .where('id', id)
+    .whereIn('status', ['queued', 'running']);
+  return updated > 0;
+}

@@ -1,0 +1,115 @@
+import { Model } from 'objection';
+
+import type { ProfileKind } from '../queues/registry.js';
+import type { Features } from '../matching/features.js';
+
+/** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
+abstract class BaseModel extends Model {}
+
+export class ClientModel extends BaseModel {
+  static override tableName = 'clients';
+  declare id: string;
+  declare name: string;
+  declare apiKeyPrefix: string;
+  declare apiKeyHash: string;
+  declare createdAt: Date;
+}
+
+/** Columns that jobs and candidates share; concrete so generic code can query either table through it. */
+export class ProfileModel extends BaseModel {
+  // Listed so that text[] columns (skills) go to pg as arrays rather than JSON strings.
+  static override jsonAttributes = ['features'];
+  declare id: string;
+  declare clientId: string;
+  declare externalId: string;
+  declare location: string | null;
+  declare remote: boolean | null;
+  declare skills: string[];
+  declare revision: number;
+  declare skillKeys: string[];
+  declare features: Features | null;
+  declare featuresVersion: number | null;
+  declare featuresRevision: number | null;
+  declare createdAt: Date;
+  declare updatedAt: Date;
+}
+
+export class JobModel extends ProfileModel {
+  static override tableName = 'jobs';
+  declare title: string;
+  declare description: string;
+  declare minYearsExperience: number | null;
+  declare seniority: string | null;
+  declare salaryMin: number | null;
+  declare salaryMax: number | null;
+  declare status: 'open' | 'closed';
+}
+
+export class CandidateModel extends ProfileModel {
+  static override tableName = 'candidates';
+  declare name: string | null;
+  declare headline: string | null;
+  declare resumeText: string;
+  declare yearsExperience: number | null;
+  declare seniority: string | null;
+  declare salaryExpectation: number | null;
+}
+
+export type AnyProfileModel = JobModel | CandidateModel;
+
+export const profileModels = { job: JobModel, candidate: CandidateModel } as const satisfies Record<
+  ProfileKind,
+  typeof JobModel | typeof CandidateModel
+>;
+
+export type MatchStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface MatchFilters {
+  location?: string | undefined;
+  remote?: boolean | undefined;
+}
+
+export class MatchRequestModel extends BaseModel {
+  static override tableName = 'match_requests';
+  static override jsonAttributes = ['filters'];
+  declare id: string;
+  declare clientId: string;
+  declare subjectType: ProfileKind;
+  declare subjectId: string;
+  declare topK: number;
+  declare filters: MatchFilters;
+  declare status: MatchStatus;
+  declare error: string | null;
+  declare attempts: number;
+  declare idempotencyKey: string | null;
+  declare scorer: string | null;
+  declare createdAt: Date;
+  declare startedAt: Date | null;
+  declare completedAt: Date | null;
+}
+
+export class MatchResultModel extends BaseModel {
+  static override tableName = 'match_results';
+  static override idColumn = ['request_id', 'rank'];
+  static override jsonAttributes = ['explanation'];
+  declare requestId: string;
+  declare rank: number;
+  declare targetId: string;
+  declare targetExternalId: string;
+  declare score: number;
+  declare explanation: Record<string, unknown>;
+}
+
+export class OutboxModel extends BaseModel {
+  static override tableName = 'outbox';
+  static override jsonAttributes = ['payload'];
+  declare id: string;
+  declare eventId: string;
+  declare clientId: string | null;
+  declare aggregateType: string;
+  declare aggregateId: string;
+  declare eventType: string;
+  declare payload: Record<string, unknown>;
+  declare createdAt: Date;
+  declare publishedAt: Date | null;
+}

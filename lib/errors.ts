@@ -1,0 +1,86 @@
+/** One field-level problem, located by a JSON Pointer (RFC 6901) into the request. */
+export interface FieldProblem {
+  pointer: string;
+  detail: string;
+}
+
+/**
+ * Errors a client can act on. The API turns each into an RFC 9457 problem+json response; anything that
+ * is not an AppError is a bug or an outage and becomes a 500 with no internals in the body.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly type: string;
+  abstract readonly title: string;
+  readonly errors: FieldProblem[] | undefined;
+  readonly headers: Record<string, string> = {};
+
+  constructor(detail: string, errors?: FieldProblem[], options?: ErrorOptions) {
+    super(detail, options);
+    this.name = new.target.name;
+    this.errors = errors;
+  }
+}
+
+export class MalformedRequestError extends AppError {
+  readonly status = 400;
+  readonly type = 'malformed-request';
+  readonly title = 'Malformed request';
+}
+
+export class ValidationError extends AppError {
+  readonly status = 422;
+  readonly type = 'validation-failed';
+  readonly title = 'Request failed validation';
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+  readonly title = 'Missing or invalid credentials';
+  override readonly headers = { 'WWW-Authenticate': 'Bearer' };
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly type = 'not-found';
+  readonly title = 'Not found';
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly type = 'conflict';
+  readonly title = 'Conflict';
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly type = 'payload-too-large';
+  readonly title = 'Request body too large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly type = 'unsupported-media-type';
+  readonly title = 'Unsupported media type';
+}
+
+/** Redis (the queue transport) refused or is unreachable; nothing was written, the client should retry. */
+export class QueueUnavailableError extends AppError {
+  readonly status = 503;
+  readonly type = 'queue-unavailable';
+  readonly title = 'Service temporarily unavailable';
+  override readonly headers = { 'Retry-After': '5' };
+
+  constructor(queue: string, cause: unknown) {
+    super(`The ${queue} queue is unavailable; nothing was saved. Retry shortly.`, undefined, { cause });
+  }
+}
+
+/** A failure that retrying cannot fix (the subject was deleted, say): the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}

@@ -1,0 +1,216 @@
+import type { Knex } from 'knex';
+
+import {
+  completeMatchRequest,
+  failMatchRequest,
+  findMatchRequest,
+  findMatchRequestByIdempotencyKey,
+  findMatchResults,
+  insertMatchRequest,
+  lockMatchRequest,
+  markMatchRunning,
+} from './db/match-requests.js';
+import type { MatchRequestModel, MatchResultModel } from './db/models.js';
+import { recordEvent } from './db/outbox.js';
+import { findMatchPool, findProfile, findProfilesWithStaleFeatures } from './db/profiles.js';
+import { NotFoundError, PermanentJobError, ValidationError } from './errors.js';
+import { FEATURES_VERSION, type Features } from './matching/features.js';
+import { LEXICAL_SCORER, rankLexically } from './matching/lexical-scorer.js';
+import { computeFeatures, refreshFeatures } from './profiles.js';
+import type { Queues } from './queues/queues.js';
+import type { ProfileKind } from './queues/registry.js';
+import type { MatchRequestInput } from './schemas.js';
+
+interface Deps {
+  db: Knex;
+  queues: Queues;
+}
+
+export interface SubmittedMatchRequest {
+  request: MatchRequestModel;
+  /** False when an Idempotency-Key replay returned the request made the first time. */
+  created: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Accepts a match request: the row, its event and the queued job commit together or not at all. The job is
+ * added while the transaction (and an advisory lock on the id) is open, so a fast worker waits for the
+ * commit instead of finding nothing, and a failed enqueue (Redis down) leaves no row behind.
+ */
+export async function submitMatchRequest(
+  deps: Deps,
+  clientId: string,
+  input: MatchRequestInput,
+  idempotencyKey: string | undefined,
+): Promise<SubmittedMatchRequest> {
+  if (idempotencyKey !== undefined) {
+    const existing = await findMatchRequestByIdempotencyKey(deps.db, clientId, idempotencyKey);
+    if (existing) return { request: existing, created: false };
+  }
+  const subject: { type: ProfileKind; id: string } =
+    input.candidateId !== undefined
+      ? { type: 'candidate', id: input.candidateId }
+      : { type: 'job', id: input.jobId ?? '' };
+  const profile = await findProfile(deps.db, subject.type, clientId, subject.id);
+  if (!profile) {
+    const field = subject.type === 'candidate' ? 'candidateId' : 'jobId';
+    throw new ValidationError(`No ${subject.type} with id ${subject.id}.`, [
+      { pointer: `/${field}`, detail: `no ${subject.type} with this id exists for your account` },
+    ]);
+  }
+  try {
+    const request = await deps.db.transaction(async (trx) => {
+      const inserted = await insertMatchRequest(trx, {
+        clientId,
+        subjectType: subject.type,
+        subjectId: subject.id,
+        topK: input.topK,
+        filters: input.filters,
+        idempotencyKey: idempotencyKey ?? null,
+      });
+      await lockMatchRequest(trx, inserted.id);
+      await recordEvent(trx, clientId, 'match.requested.v1', inserted.id, {
+        id: inserted.id,
+        status: inserted.status,
+        subject,
+      });
+      await deps.queues.add('match', { requestId: inserted.id });
+      return inserted;
+    });
+    return { request, created: true };
+  } catch (error) {
+    const concurrentReplay =
+      idempotencyKey !== undefined &&
+      typeof error === 'object' &&
+      error !== null &&
+      (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+    if (!concurrentReplay) throw error;
+    const existing = await findMatchRequestByIdempotencyKey(deps.db, clientId, idempotencyKey);
+    if (!existing) throw error;
+    return { request: existing, created: false };
+  }
+}
+
+export interface MatchRequestView {
+  request: MatchRequestModel;
+  results: MatchResultModel[] | undefined;
+}
+
+export async function getMatchRequest(db: Knex, clientId: string, id: string): Promise<MatchRequestView> {
+  const request = await findMatchRequest(db, id, clientId);
+  if (!request) throw new NotFoundError(`No match request with id ${id}.`);
+  const results = request.status === 'completed' ? await findMatchResults(db, id) : undefined;
+  return { request, results };
+}
+
+/** How many stale targets one match refreshes itself before ranking; the features queue does the rest. */
+const STALE_REFRESH_LIMIT = 1000;
+/** Words of the subject that pull targets into the pool through full-text search. */
+const POOL_QUERY_WORDS = 40;
+
+function poolWords(features: Features): string[] {
+  return Object.entries(features.terms)
+    .filter(([term]) => /^[a-z][a-z0-9]{2,}$/.test(term))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, POOL_QUERY_WORDS)
+    .map(([term]) => term);
+}
+
+export type MatchOutcome = 'completed' | 'already-finished' | 'not-found';
+
+/**
+ * Runs one match request to completion: safe to call again for the same request (a retried or duplicated
+ * job) because results are replaced and the status change is guarded.
+ */
+export async function runMatch(
+  db: Knex,
+  requestId: string,
+  options: { candidateLimit: number },
+): Promise<MatchOutcome> {
+  const visible = await db.transaction(async (trx) => {
+    await lockMatchRequest(trx, requestId);
+    return findMatchRequest(trx, requestId);
+  });
+  if (!visible) return 'not-found';
+  const request = await markMatchRunning(db, requestId);
+  if (!request) return 'already-finished';
+
+  const subject = await findProfile(db, request.subjectType, request.clientId, request.subjectId);
+  if (!subject)
+    throw new PermanentJobError(`The ${request.subjectType} ${request.subjectId} no longer exists.`);
+  const subjectFeatures =
+    subject.features?.version === FEATURES_VERSION && subject.featuresRevision === subject.revision
+      ? subject.features
+      : computeFeatures(request.subjectType, subject);
+
+  const targetKind: ProfileKind = request.subjectType === 'candidate' ? 'job' : 'candidate';
+  for (const stale of await findProfilesWithStaleFeatures(
+    db,
+    targetKind,
+    request.clientId,
+    FEATURES_VERSION,
+    STALE_REFRESH_LIMIT,
+  )) {
+    await refreshFeatures(db, targetKind, stale);
+  }
+
+  const pool = await findMatchPool(db, targetKind, {
+    clientId: request.clientId,
+    skills: subjectFeatures.skills,
+    words: poolWords(subjectFeatures),
+    filters: request.filters,
+    featuresVersion: FEATURES_VERSION,
+    limit: options.candidateLimit,
+  });
+  const ranked = rankLexically(
+    request.subjectType,
+    subjectFeatures,
+    pool.flatMap((target) =>
+      target.features ? [{ id: target.id, externalId: target.externalId, features: target.features }] : [],
+    ),
+    request.topK,
+  );
+
+  await db.transaction(async (trx) => {
+    const completed = await completeMatchRequest(
+      trx,
+      requestId,
+      LEXICAL_SCORER,
+      ranked.map((result, index) => ({
+        rank: index + 1,
+        targetId: result.targetId,
+        targetExternalId: result.targetExternalId,
+        score: result.score,
+        explanation: { ...result.explanation },
+      })),
+    );
+    if (completed) {
+      await recordEvent(trx, request.clientId, 'match.completed.v1', requestId, {
+        id: requestId,
+        status: 'completed',
+        subject: { type: request.subjectType, id: request.subjectId },
+        resultCount: ranked.length,
+        scorer: LEXICAL_SCORER,
+      });
+    }
+  });
+  return 'completed';
+}
+
+/** Records the final failure of a request (after its last attempt, or a permanent error) with the reason. */
+export async function failMatch(db: Knex, requestId: string, reason: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const request = await findMatchRequest(trx, requestId);
+    if (!request) return;
+    if (await failMatchRequest(trx, requestId, reason)) {
+      await recordEvent(trx, request.clientId, 'match.failed.v1', requestId, {
+        id: requestId,
+        status: 'failed',
+        subject: { type: request.subjectType, id: request.subjectId },
+        error: reason,
+      });
+    }
+  });
+}

@@ -1,0 +1,260 @@
+import type { Knex } from 'knex';
+
+import type { CandidateModel, JobModel } from './db/models.js';
+import { recordEvent } from './db/outbox.js';
+import {
+  deleteProfile,
+  findProfile,
+  findProfileById,
+  listProfiles,
+  patchProfile,
+  saveFeatures,
+  upsertProfiles,
+  type ListPosition,
+  type ProfileFields,
+  type ProfileModels,
+} from './db/profiles.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { extractCandidateFeatures, extractJobFeatures, type Features } from './matching/features.js';
+import type { Queues } from './queues/queues.js';
+import type { ProfileKind } from './queues/registry.js';
+import type { CandidateInput, CandidatePatch, JobInput, JobPatch } from './schemas.js';
+
+export interface ProfileInputs {
+  job: JobInput;
+  candidate: CandidateInput;
+}
+export interface ProfilePatches {
+  job: JobPatch;
+  candidate: CandidatePatch;
+}
+
+interface Deps {
+  db: Knex;
+  queues: Queues;
+}
+
+/** An upsert replaces the whole profile: a field left out is cleared, not kept from before. */
+function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kind]): ProfileFields[Kind] {
+  if (kind === 'job') {
+    const job = input as JobInput;
+    const fields: ProfileFields['job'] = {
+      externalId: job.externalId,
+      title: job.title,
+      description: job.description,
+      skills: job.skills ?? [],
+      location: job.location ?? null,
+      remote: job.remote ?? null,
+      minYearsExperience: job.minYearsExperience ?? null,
+      seniority: job.seniority ?? null,
+      salaryMin: job.salaryMin ?? null,
+      salaryMax: job.salaryMax ?? null,
+      status: job.status ?? 'open',
+    };
+    return fields as ProfileFields[Kind];
+  }
+  const candidate = input as CandidateInput;
+  const fields: ProfileFields['candidate'] = {
+    externalId: candidate.externalId,
+    name: candidate.name ?? null,
+    headline: candidate.headline ?? null,
+    resumeText: candidate.resumeText,
+    skills: candidate.skills ?? [],
+    location: candidate.location ?? null,
+    remote: candidate.remote ?? null,
+    yearsExperience: candidate.yearsExperience ?? null,
+    seniority: candidate.seniority ?? null,
+    salaryExpectation: candidate.salaryExpectation ?? null,
+  };
+  return fields as ProfileFields[Kind];
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
+  );
+}
+
+/**
+ * Writes rows, their events and their features jobs as one unit: the jobs are enqueued before the
+ * transaction commits, so if Redis is down the rows roll back and the client is told to retry (503).
+ */
+async function writeAndEnqueue<Result extends { profile: JobModel | CandidateModel }>(
+  deps: Deps,
+  kind: ProfileKind,
+  write: (trx: Knex.Transaction) => Promise<Result[]>,
+): Promise<Result[]> {
+  return deps.db.transaction(async (trx) => {
+    const results = await write(trx);
+    await deps.queues.addBulk(
+      'features',
+      results.map(({ profile }) => ({ kind, id: profile.id, revision: profile.revision })),
+    );
+    return results;
+  });
+}
+
+export interface UpsertOutcome<Kind extends ProfileKind> {
+  profile: ProfileModels[Kind];
+  created: boolean;
+}
+
+/**
+ * Upserts many profiles by external id in one transaction. When the same external id appears more than
+ * once the last one wins, and every position that named it gets the same outcome.
+ */
+export async function upsertMany<Kind extends ProfileKind>(
+  deps: Deps,
+  kind: Kind,
+  clientId: string,
+  inputs: ProfileInputs[Kind][],
+): Promise<UpsertOutcome<Kind>[]> {
+  const lastByExternalId = new Map<string, ProfileInputs[Kind]>();
+  for (const input of inputs) lastByExternalId.set(input.externalId, input);
+  const outcomes = await writeAndEnqueue(deps, kind, async (trx) => {
+    const upserted = await upsertProfiles(
+      trx,
+      kind,
+      clientId,
+      [...lastByExternalId.values()].map((input) => toFields(kind, input)),
+    );
+    for (const { profile, created } of upserted) {
+      await recordEvent(trx, clientId, created ? `${kind}.created.v1` : `${kind}.updated.v1`, profile.id, {
+        id: profile.id,
+        externalId: profile.externalId,
+        revision: profile.revision,
+      });
+    }
+    return upserted;
+  });
+  const byExternalId = new Map(outcomes.map((outcome) => [outcome.profile.externalId, outcome]));
+  return inputs.map((input) => {
+    const outcome = byExternalId.get(input.externalId);
+    if (!outcome) throw new Error(`upsert returned no row for external id ${input.externalId}`);
+    return outcome;
+  });
+}
+
+export async function upsertOne<Kind extends ProfileKind>(
+  deps: Deps,
+  kind: Kind,
+  clientId: string,
+  input: ProfileInputs[Kind],
+): Promise<UpsertOutcome<Kind>> {
+  const [outcome] = await upsertMany(deps, kind, clientId, [input]);
+  if (!outcome) throw new Error('upsert returned nothing');
+  return outcome;
+}
+
+export async function getProfile<Kind extends ProfileKind>(
+  db: Knex,
+  kind: Kind,
+  clientId: string,
+  id: string,
+): Promise<ProfileModels[Kind]> {
+  const profile = await findProfile(db, kind, clientId, id);
+  if (!profile) throw new NotFoundError(`No ${kind} with id ${id}.`);
+  return profile;
+}
+
+export async function updateProfile<Kind extends ProfileKind>(
+  deps: Deps,
+  kind: Kind,
+  clientId: string,
+  id: string,
+  patch: ProfilePatches[Kind],
+): Promise<ProfileModels[Kind]> {
+  try {
+    const [result] = await writeAndEnqueue(deps, kind, async (trx) => {
+      const profile = await patchProfile(trx, kind, clientId, id, patch as Partial<ProfileFields[Kind]>);
+      if (!profile) throw new NotFoundError(`No ${kind} with id ${id}.`);
+      await recordEvent(trx, clientId, `${kind}.updated.v1`, profile.id, {
+        id: profile.id,
+        externalId: profile.externalId,
+        revision: profile.revision,
+      });
+      return [{ profile }];
+    });
+    if (!result) throw new Error('update returned nothing');
+    return result.profile;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError(`Another ${kind} already has externalId ${String(patch.externalId)}.`, [
+        { pointer: '/externalId', detail: 'already used by another record of this client' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+export async function removeProfile(
+  db: Knex,
+  kind: ProfileKind,
+  clientId: string,
+  id: string,
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    const profile = await deleteProfile(trx, kind, clientId, id);
+    if (!profile) throw new NotFoundError(`No ${kind} with id ${id}.`);
+    await recordEvent(trx, clientId, `${kind}.deleted.v1`, profile.id, {
+      id: profile.id,
+      externalId: profile.externalId,
+    });
+  });
+}
+
+export { listProfiles };
+
+export function encodeCursor(position: ListPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): ListPosition {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === 'string' &&
+      typeof decoded[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(decoded[1]) &&
+      !Number.isNaN(Date.parse(decoded[0]))
+    ) {
+      return { createdAt: decoded[0], id: decoded[1] };
+    }
+  } catch {
+    // Falls through to the validation error below.
+  }
+  throw new ValidationError('The cursor is not one this API returned.', [
+    { pointer: '/cursor', detail: 'use the nextCursor value of the previous page as it was given' },
+  ]);
+}
+
+export function computeFeatures(kind: ProfileKind, profile: JobModel | CandidateModel): Features {
+  return kind === 'job'
+    ? extractJobFeatures(profile as JobModel)
+    : extractCandidateFeatures(profile as CandidateModel);
+}
+
+/** Computes and stores features for the row's current revision; false when the row changed meanwhile. */
+export async function refreshFeatures(
+  db: Knex,
+  kind: ProfileKind,
+  profile: JobModel | CandidateModel,
+): Promise<boolean> {
+  return saveFeatures(db, kind, profile.id, profile.revision, computeFeatures(kind, profile));
+}
+
+export type FeaturesOutcome = 'stored' | 'superseded' | 'gone';
+
+export async function extractAndStoreFeatures(
+  db: Knex,
+  kind: ProfileKind,
+  id: string,
+): Promise<FeaturesOutcome> {
+  const profile = await findProfileById(db, kind, id);
+  if (!profile) return 'gone';
+  return (await refreshFeatures(db, kind, profile)) ? 'stored' : 'superseded';
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+import { ValidationError, type FieldProblem } from './errors.js';
+
+/**
+ * Request bodies as the API accepts them. Validation happens here, at the boundary, so lib/ below it works
+ * with trusted, typed values; unknown fields are refused so a typo ("titel") is not silently ignored.
+ */
+const externalId = z.string().trim().min(1).max(200);
+const text = (max: number) => z.string().trim().min(1).max(max);
+const skills = z.array(text(100)).max(200);
+const seniority = z.enum(['junior', 'mid', 'senior', 'lead']);
+const years = z.number().min(0).max(70);
+const money = z.number().int().min(0).max(100_000_000);
+
+const jobFields = z.strictObject({
+  externalId,
+  title: text(300),
+  description: text(100_000),
+  skills: skills.optional(),
+  location: text(200).nullish(),
+  remote: z.boolean().nullish(),
+  minYearsExperience: years.nullish(),
+  seniority: seniority.nullish(),
+  salaryMin: money.nullish(),
+  salaryMax: money.nullish(),
+  status: z.enum(['open', 'closed']).optional(),
+});
+
+const salaryRange = {
+  check: (job: { salaryMin?: number | null; salaryMax?: number | null }) =>
+    job.salaryMin == null || job.salaryMax == null || job.salaryMin <= job.salaryMax,
+  options: { path: ['salaryMax'], message: 'must be greater than or equal to salaryMin' },
+};
+const nonEmpty = {
+  check: (patch: object) => Object.keys(patch).length > 0,
+  options: { message: 'must change at least one field' },
+};
+
+export const jobInput = jobFields.refine(salaryRange.check, salaryRange.options);
+
+export const candidateInput = z.strictObject({
+  externalId,
+  name: text(300).nullish(),
+  headline: text(300).nullish(),
+  resumeText: text(200_000),
+  skills: skills.optional(),
+  location: text(200).nullish(),
+  remote: z.boolean().nullish(),
+  yearsExperience: years.nullish(),
+  seniority: seniority.nullish(),
+  salaryExpectation: money.nullish(),
+});
+
+export const jobPatch = jobFields
+  .partial()
+  .refine(nonEmpty.check, nonEmpty.options)
+  .refine(salaryRange.check, salaryRange.options);
+
+export const candidatePatch = candidateInput.partial().refine(nonEmpty.check, nonEmpty.options);
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export const batchEnvelope = z.strictObject({
+  items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
+});
+
+export const matchRequestInput = z
+  .strictObject({
+    candidateId: z.uuid().optional(),
+    jobId: z.uuid().optional(),
+    topK: z.number().int().min(1).max(100).default(10),
+    filters: z
+      .strictObject({
+        location: text(200).optional(),
+        remote: z.boolean().optional(),
+      })
+      .default({}),
+  })
+  .refine((body) => (body.candidateId === undefined) !== (body.jobId === undefined), {
+    message:
+      'give exactly one of candidateId (rank jobs for a candidate) or jobId (rank candidates for a job)',
+  });
+
+export const clientInput = z.strictObject({ name: text(200) });
+
+export const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+export const idempotencyKey = z.string().min(1).max(255).optional();
+
+export type JobInput = z.output<typeof jobInput>;
+export type CandidateInput = z.output<typeof candidateInput>;
+export type JobPatch = z.output<typeof jobPatch>;
+export type CandidatePatch = z.output<typeof candidatePatch>;
+export type MatchRequestInput = z.output<typeof matchRequestInput>;
+
+export function problemsOf(error: z.ZodError, root = ''): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    pointer:
+      `${root}/${issue.path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(
+        /\/$/,
+        '',
+      ) || '/',
+    detail: issue.message,
+  }));
+}
+
+/** Parses `value` or throws a 422 naming each offending field. `where` says which part of the request it is. */
+export function parse<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  where = 'body',
+): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(
+      `The request ${where} is invalid: ${z.prettifyError(result.error)}`,
+      problemsOf(result.error),
+    );
+  }
+  return result.data;
+}

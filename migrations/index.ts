@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+
+import * as initial from './20261125000001_initial.js';
+
+export interface Migration {
+  up: (knex: Knex) => Promise<void>;
+  down: (knex: Knex) => Promise<void>;
+}
+
+/** Every migration, by name, in the order they apply. Listed in code so .ts and compiled .js run alike. */
+export const migrations: Record<string, Migration> = {
+  '20261125000001_initial': initial,
+};

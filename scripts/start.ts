@@ -1,0 +1,85 @@
+/**
+ * `npm start`: one command for a developer machine. Migrates, starts (or reuses) a local Kafka broker,
+ * creates a demo client on first start, then runs the API and WORKER_REPLICAS worker processes, restarting
+ * any that crash, until SIGINT/SIGTERM, which it passes on so every child shuts down gracefully.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import { createClient } from '../lib/clients.js';
+import { childEnvironment, loadConfig } from '../lib/config.js';
+import { findClientByName } from '../lib/db/clients.js';
+import { createDatabase, migrateToLatest } from '../lib/db/knex.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfig();
+const DEMO_CLIENT = 'demo';
+const LOCAL_BROKER = '127.0.0.1:9092';
+
+const db = createDatabase(config);
+let demoKey: string | undefined;
+try {
+  await migrateToLatest(db, config.database.schema);
+  if (!(await findClientByName(db, DEMO_CLIENT))) demoKey = (await createClient(db, DEMO_CLIENT)).apiKey;
+} finally {
+  await db.destroy();
+}
+
+let brokers = config.kafka.brokers.join(',');
+if (!brokers && config.kafka.startLocal) {
+  console.log('No KAFKA_BROKERS set: starting the local Kafka broker (scripts/kafka.sh start)...');
+  const started = spawnSync('bash', ['scripts/kafka.sh', 'start'], { cwd: root, stdio: 'inherit' });
+  if (started.status === 0) {
+    brokers = LOCAL_BROKER;
+  } else {
+    console.warn(
+      'WARNING: the local Kafka broker did not start. The service runs on; domain events wait in the ' +
+        'outbox table and go out once a broker is configured (KAFKA_BROKERS) and reachable.',
+    );
+  }
+}
+
+const environment = childEnvironment(brokers ? { KAFKA_BROKERS: brokers } : {});
+const children = new Set<ChildProcess>();
+let stopping = false;
+
+function run(name: string, entry: string): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: environment,
+    stdio: 'inherit',
+  });
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (stopping) return;
+    console.error(`${name} exited (${signal ?? `code ${code}`}); restarting in 1 s`);
+    void sleep(1000).then(() => {
+      if (!stopping) run(name, entry);
+    });
+  });
+}
+
+run('api', 'api/server.ts');
+for (let replica = 1; replica <= config.workers.replicas; replica += 1)
+  run(`worker ${replica}`, 'workers/main.ts');
+
+const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`;
+console.log(`\nLookiy Match: API on ${base}, ${config.workers.replicas} worker process(es).`);
+if (demoKey) {
+  console.log(`Created the demo client. Its API key (shown once): ${demoKey}`);
+  console.log(`Try:\n  curl -s ${base}/v1/jobs -H 'Authorization: Bearer ${demoKey}'\n`);
+} else {
+  console.log('The demo client exists already; make another key with: npm run clients:create -- --name me\n');
+}
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill(signal);
+  while (children.size > 0) await sleep(100);
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGTERM'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,53 @@
+import { Worker, type Processor } from 'bullmq';
+
+import type { QueueName } from '../lib/queues/registry.js';
+import { createRedis } from '../lib/queues/connection.js';
+import type { Services } from '../lib/services.js';
+import { featuresProcessor } from './processors/features.js';
+import { matchProcessor } from './processors/match.js';
+
+const processors: Record<QueueName, (services: Services) => Processor> = {
+  features: featuresProcessor,
+  match: matchProcessor,
+};
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs, waits for active ones to finish, then closes the connections. */
+  close(): Promise<void>;
+}
+
+export async function startWorkers(services: Services, queues: QueueName[]): Promise<RunningWorkers> {
+  const { config, logger } = services;
+  const connection = createRedis(config.redis.url, 'worker');
+  connection.on('error', (error: Error) => {
+    logger.warn({ err: error }, 'worker redis connection error');
+  });
+  const concurrency: Record<QueueName, number> = {
+    features: config.workers.featuresConcurrency,
+    match: config.workers.matchConcurrency,
+  };
+  const workers = queues.map((name) => {
+    const worker = new Worker(name, processors[name](services), {
+      connection,
+      prefix: config.redis.queuePrefix,
+      concurrency: concurrency[name],
+    });
+    worker.on('failed', (job, error) => {
+      logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed');
+    });
+    worker.on('error', (error) => {
+      logger.error({ queue: name, err: error }, 'worker error');
+    });
+    return worker;
+  });
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  logger.info({ queues, concurrency }, 'workers started');
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+      connection.disconnect();
+    },
+  };
+}
