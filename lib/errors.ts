@@ -77,6 +77,16 @@ export class QueueUnavailableError extends AppError {
   }
 }
 
+/** A worker got a job for a row whose writing transaction has not committed (yet); retrying resolves it. */
+export class RecordNotVisibleError extends Error {
+  constructor(kind: string, id: string, revision: number) {
+    super(
+      `${kind} ${id} at revision ${revision} is not visible (not committed yet, rolled back, or deleted)`,
+    );
+    this.name = 'RecordNotVisibleError';
+  }
+}
+
 /** A failure that retrying cannot fix (the subject was deleted, say): the job fails at once. */
 export class PermanentJobError extends Error {
   constructor(message: string) {

@@ -14,7 +14,7 @@ import {
   type ProfileFields,
   type ProfileModels,
 } from './db/profiles.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, RecordNotVisibleError, ValidationError } from './errors.js';
 import { extractCandidateFeatures, extractJobFeatures, type Features } from './matching/features.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
@@ -247,14 +247,20 @@ export async function refreshFeatures(
   return saveFeatures(db, kind, profile.id, profile.revision, computeFeatures(kind, profile));
 }
 
-export type FeaturesOutcome = 'stored' | 'superseded' | 'gone';
+export type FeaturesOutcome = 'stored' | 'superseded';
 
+/**
+ * Features for the revision a job was enqueued for. The job is enqueued before the writing transaction
+ * commits, so a fast worker can get here first: then the row (or its revision) is not visible yet and the
+ * job is retried. If the transaction rolled back, or the row was deleted, the retries run out harmlessly.
+ */
 export async function extractAndStoreFeatures(
   db: Knex,
   kind: ProfileKind,
   id: string,
+  revision: number,
 ): Promise<FeaturesOutcome> {
   const profile = await findProfileById(db, kind, id);
-  if (!profile) return 'gone';
+  if (!profile || profile.revision < revision) throw new RecordNotVisibleError(kind, id, revision);
   return (await refreshFeatures(db, kind, profile)) ? 'stored' : 'superseded';
 }

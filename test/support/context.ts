@@ -9,6 +9,7 @@ import { createApp } from '../../api/app.js';
 import { createClient } from '../../lib/clients.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { migrateToLatest } from '../../lib/db/knex.js';
+import { waitForRedis } from '../../lib/queues/connection.js';
 import { queueNames } from '../../lib/queues/registry.js';
 import { createServices, type Services } from '../../lib/services.js';
 import { startWorkers, type RunningWorkers } from '../../workers/runner.js';
@@ -116,7 +117,7 @@ export function useTestContext(options: Options = {}): TestContext {
   beforeAll(async () => {
     services = createServices(config, 'test');
     await migrateToLatest(services.db, schema);
-    if (services.redis.status !== 'ready') await once(services.redis, 'ready');
+    await waitForRedis(services.redis, 10_000);
     server = createApp(services).listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

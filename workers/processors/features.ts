@@ -6,5 +6,5 @@ import type { Services } from '../../lib/services.js';
 
 export function featuresProcessor(services: Pick<Services, 'db'>) {
   return (job: Job<QueuePayloads['features']>): Promise<FeaturesOutcome> =>
-    extractAndStoreFeatures(services.db, job.data.kind, job.data.id);
+    extractAndStoreFeatures(services.db, job.data.kind, job.data.id, job.data.revision);
 }

@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { kubernetesGoCandidate } from '../fixtures/corpus.js';
+import { useTestContext } from '../support/context.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+const redisProxy = new TcpProxy('127.0.0.1', 6379);
+await redisProxy.start();
+afterAll(() => redisProxy.stop());
+
+const stack = useTestContext({ env: { REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` } });
+
+async function counts(): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const table of ['jobs', 'candidates', 'matchRequests', 'outbox']) {
+    const row = await stack.services.db(table).count({ count: '*' }).first();
+    result[table] = Number(row?.count);
+  }
+  return result;
+}
+
+async function waitUntilRedisAnswers(): Promise<void> {
+  for (let attempt = 0; attempt < 200 && stack.services.redis.status !== 'ready'; attempt += 1)
+    await sleep(50);
+}
+
+describe('when Redis (the queue transport) is down', () => {
+  it('answers writes with 503 and Retry-After, writes nothing, and recovers when Redis returns', async () => {
+    const key = await stack.newClient();
+    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
+      key,
+      body: kubernetesGoCandidate,
+    });
+    const before = await counts();
+
+    await redisProxy.stop();
+    const attempts = [
+      await stack.request('POST', '/v1/match-requests', { key, body: { candidateId: candidate.id } }),
+      await stack.request('POST', '/v1/jobs', {
+        key,
+        body: { externalId: 'j', title: 'Go developer', description: 'Go and k8s.' },
+      }),
+      await stack.request('PATCH', `/v1/candidates/${candidate.id}`, { key, body: { headline: 'Changed' } }),
+    ];
+    for (const response of attempts) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).not.toBeNull();
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(await counts()).toEqual(before);
+    const unchanged = await stack.request<{ headline: string }>('GET', `/v1/candidates/${candidate.id}`, {
+      key,
+    });
+    expect(unchanged.body.headline).toBe(kubernetesGoCandidate.headline);
+
+    await redisProxy.start();
+    await waitUntilRedisAnswers();
+    const retried = await stack.request('POST', '/v1/match-requests', {
+      key,
+      body: { candidateId: candidate.id },
+    });
+    expect(retried.status).toBe(202);
+  });
+});

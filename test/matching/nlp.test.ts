@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  extractCandidateFeatures,
+  extractJobFeatures,
+  FEATURES_VERSION,
+} from '../../lib/matching/features.js';
+import { sharedAnalyzer } from '../../lib/matching/nlp.js';
+import { normaliseSkill } from '../../lib/matching/vocabulary.js';
+
+const analyzer = sharedAnalyzer();
+
+describe('skill extraction', () => {
+  it.each([
+    ['We deploy to k8s', 'kubernetes'],
+    ['Experience with Kubernetes', 'kubernetes'],
+    ['Node.js and nodejs services', 'nodejs'],
+    ['C++ and C# on .NET', 'c-plus-plus'],
+    ['C++ and C# on .NET', 'c-sharp'],
+    ['C++ and C# on .NET', 'dotnet'],
+    ['CI/CD pipelines', 'ci-cd'],
+    ['Spring Boot microservices', 'spring-boot'],
+    ['Golang backend', 'go'],
+    ['POSTGRES and pg', 'postgresql'],
+  ])('finds %j → %s', (text, skill) => {
+    expect(analyzer.analyze(text).skills).toContain(skill);
+  });
+
+  it('does not read ordinary words as skills', () => {
+    const skills = analyzer.analyze(
+      'We go fast, excel at planning in spring, and express concerns early.',
+    ).skills;
+    expect(skills).not.toContain('go');
+    expect(skills).not.toContain('microsoft-excel');
+    expect(skills).not.toContain('spring');
+    expect(skills).not.toContain('express');
+  });
+
+  it('trusts an ambiguous name in a declared skills list', () => {
+    expect(normaliseSkill('Go')).toBe('go');
+    expect(normaliseSkill('  K8S ')).toBe('kubernetes');
+    expect(normaliseSkill('Underwater Basket Weaving')).toBe('underwater basket weaving');
+  });
+
+  it('keeps content-word lemmas only', () => {
+    const { lemmas } = analyzer.analyze('The engineers were building 3 services, and the tests!');
+    expect(lemmas).toEqual(expect.arrayContaining(['engineer', 'build', 'service', 'test']));
+    expect(lemmas).not.toContain('the');
+    expect(lemmas).not.toContain('3');
+    expect(lemmas).not.toContain(',');
+  });
+});
+
+describe('features', () => {
+  it('merges declared and found skills for a job, with title terms', () => {
+    const features = extractJobFeatures({
+      title: 'Senior Go Developer',
+      description: 'Kubernetes and Kafka.',
+      skills: ['Go', 'pg'],
+    });
+    expect(features.version).toBe(FEATURES_VERSION);
+    expect(features.skills).toEqual(['go', 'kafka', 'kubernetes', 'postgresql']);
+    expect(features.titleTerms).toEqual(expect.arrayContaining(['senior', 'developer']));
+  });
+
+  it('counts terms across headline and resume for a candidate', () => {
+    const features = extractCandidateFeatures({
+      headline: 'Nurse',
+      resumeText: 'Nurse in intensive care. Nurse educator.',
+      skills: [],
+    });
+    expect(features.terms.nurse).toBe(3);
+  });
+});
