@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 
 import { loadConfig } from '../lib/config.js';
+import { waitForRedis } from '../lib/queues/connection.js';
 import { createServices } from '../lib/services.js';
 import { createApp } from './app.js';
 
 const config = loadConfig();
 const services = createServices(config, 'api');
+await waitForRedis(services.redis, 30_000);
 const server = createApp(services).listen(config.http.port, config.http.host);
 await once(server, 'listening');
 services.logger.info({ host: config.http.host, port: config.http.port }, 'api listening');

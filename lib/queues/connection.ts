@@ -11,3 +11,28 @@ export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
       : { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 5000) };
   return new Redis(url, { ...options, lazyConnect: false });
 }
+
+/** Resolves once the connection is ready; rejects after `timeoutMs` with the last connection error. */
+export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError: Error | undefined;
+  const onError = (error: Error): void => {
+    lastError = error;
+  };
+  redis.on('error', onError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new Error(`Redis not ready after ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`),
+        );
+      }, timeoutMs);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    redis.off('error', onError);
+  }
+}
