@@ -38,7 +38,7 @@ const schema = z.object({
     .number()
     .int()
     .min(1024)
-    .default(2 * 1024 * 1024),
+    .default(10 * 1024 * 1024),
   WORKER_REPLICAS: z.coerce.number().int().min(0).max(64).default(2),
   WORKER_QUEUES: z
     .string()
@@ -62,6 +62,7 @@ const schema = z.object({
   FEATURES_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   START_LOCAL_KAFKA: booleanFromString.default(true),
 });
@@ -83,6 +84,8 @@ export interface Config {
     featuresConcurrency: number;
     attempts: number;
     backoffMs: number;
+    /** How long a worker's lock on an active job lasts; a job whose worker died is retried after it. */
+    lockMs: number;
   };
   matching: { candidateLimit: number };
 }
@@ -126,6 +129,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       featuresConcurrency: env.FEATURES_CONCURRENCY,
       attempts: env.JOB_ATTEMPTS,
       backoffMs: env.JOB_BACKOFF_MS,
+      lockMs: env.JOB_LOCK_MS,
     },
     matching: { candidateLimit: env.MATCH_CANDIDATE_LIMIT },
   };

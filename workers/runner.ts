@@ -32,6 +32,8 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
       connection,
       prefix: config.redis.queuePrefix,
       concurrency: concurrency[name],
+      lockDuration: config.workers.lockMs,
+      stalledInterval: config.workers.lockMs,
     });
     worker.on('failed', (job, error) => {
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed');
