@@ -15,8 +15,7 @@ const stack = useTestContext({ env: { REDIS_URL: `redis://127.0.0.1:${redisProxy
 async function counts(): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const table of ['jobs', 'candidates', 'matchRequests', 'outbox']) {
-    const row = await stack.services.db(table).count({ count: '*' }).first();
-    result[table] = Number(row?.count);
+    result[table] = await stack.countRows(table);
   }
   return result;
 }

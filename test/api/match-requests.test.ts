@@ -12,11 +12,6 @@ interface Problem {
   errors?: { pointer: string; detail: string }[];
 }
 
-async function matchRequestCount(): Promise<number> {
-  const row = await stack.services.db('matchRequests').count({ count: '*' }).first();
-  return Number(row?.count);
-}
-
 describe('POST /v1/match-requests', () => {
   it('accepts with 202, Location and Retry-After, and a pending GET says queued with Retry-After', async () => {
     const key = await stack.newClient();
@@ -94,12 +89,12 @@ describe('POST /v1/match-requests', () => {
 
   it.each(invalid)('refuses $name with 422 naming $pointer, writing nothing', async ({ body, pointer }) => {
     const key = await stack.newClient();
-    const before = await matchRequestCount();
+    const before = await stack.countRows('matchRequests');
     const response = await stack.request<Problem>('POST', '/v1/match-requests', { key, body });
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.errors?.map((error) => error.pointer)).toContain(pointer);
-    expect(await matchRequestCount()).toBe(before);
+    expect(await stack.countRows('matchRequests')).toBe(before);
   });
 
   it('refuses an over-long Idempotency-Key', async () => {

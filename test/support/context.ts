@@ -40,6 +40,8 @@ export interface TestContext {
     path: string,
     options?: RequestOptions,
   ): Promise<HttpResponse<Body>>;
+  /** Rows in a table of this test's schema (table names in camelCase, as the knex instance maps them). */
+  countRows(table: string): Promise<number>;
   /** A new tenant with its API key. */
   newClient(name?: string): Promise<string>;
   startWorkers(): Promise<RunningWorkers>;
@@ -103,6 +105,10 @@ export function useTestContext(options: Options = {}): TestContext {
         headers: response.headers,
         body: (text ? JSON.parse(text) : undefined) as Body,
       };
+    },
+    async countRows(table: string): Promise<number> {
+      const row = await context.services.db(table).count({ count: '*' }).first();
+      return Number(row?.count);
     },
     async newClient(name = 'tenant'): Promise<string> {
       return (await createClient(context.services.db, name)).apiKey;
