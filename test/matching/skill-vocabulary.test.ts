@@ -1,6 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
 import { describe, it, expect } from 'vitest';
 
+import seedFile from '../../lib/matching/skill-seeds.json' with { type: 'json' };
 import vocabulary from '../../lib/matching/skill-vocabulary.json' with { type: 'json' };
+import {
+  buildVocabulary,
+  readSeeds,
+  readSources,
+  renderVocabulary,
+  VOCABULARY_PATH,
+} from '../../scripts/build-vocabulary.js';
 
 interface Entry {
   id: string;
@@ -43,6 +56,7 @@ const CATEGORIES = new Set([
 const ALLOWED_KEYS = new Set(['id', 'name', 'aliases', 'category', 'ambiguousAliases']);
 
 const skills = vocabulary.skills as Entry[];
+const seeds = seedFile.skills as Entry[];
 
 /** Every lookup key of an entry: its lowercased name (added by the loader) plus its aliases. */
 function keysOf(entry: Entry): string[] {
@@ -55,9 +69,12 @@ function buildIndex(): Map<string, string> {
   return index;
 }
 
-describe('skill vocabulary', () => {
+/** Both the hand-maintained seeds and the vocabulary built from them keep these rules. */
+describe.each([
+  ['skill vocabulary', skills],
+  ['skill seeds', seeds],
+])('%s', (_name, skills) => {
   it('has the expected shape and size', () => {
-    expect(vocabulary.version).toBe(1);
     expect(Array.isArray(skills)).toBe(true);
     expect(skills.length).toBeGreaterThanOrEqual(300);
     for (const entry of skills) {
@@ -124,6 +141,45 @@ describe('skill vocabulary', () => {
     }
     expect(clashes).toEqual([]);
   });
+});
+
+describe('skill vocabulary', () => {
+  it('is version 2, built from seeds of the same version', () => {
+    expect(vocabulary.version).toBe(2);
+    expect(seedFile.version).toBe(vocabulary.version);
+  });
+
+  it('keeps every seed first, in order, with its id, name, category, flags and aliases unchanged', () => {
+    expect(skills.length).toBeGreaterThanOrEqual(seeds.length);
+    seeds.forEach((seed, index) => {
+      const entry = skills[index];
+      expect(entry?.id, `entry ${index}`).toBe(seed.id);
+      if (entry === undefined) return;
+      expect(entry.name, seed.id).toBe(seed.name);
+      expect(entry.category, seed.id).toBe(seed.category);
+      expect(entry.ambiguousAliases, seed.id).toEqual(seed.ambiguousAliases);
+      expect(entry.aliases.slice(0, seed.aliases.length), seed.id).toEqual(seed.aliases);
+    });
+  });
+
+  it('lets wink read every unflagged one-word key as one word', () => {
+    // wink expands some words when it tokenises both patterns and text: "iam" becomes "i am", so an
+    // unflagged "iam" would tag every "I am" in a resume as Identity and Access Management.
+    const nlp = winkNLP(model);
+    const split: string[] = [];
+    for (const entry of skills) {
+      const ambiguous = new Set(entry.ambiguousAliases ?? []);
+      for (const key of keysOf(entry)) {
+        if (ambiguous.has(key) || !/^[a-z0-9]+$/.test(key)) continue;
+        const tokens = nlp.readDoc(key).tokens();
+        // "3pl" → "3 pl" is a number and a word, as it is in text; two words are an expansion.
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* are plain functions
+        const words = tokens.out(nlp.its.type).filter((type) => type === 'word');
+        if (words.length > 1) split.push(`${entry.id}: "${key}" → ${tokens.out().join(' ')}`);
+      }
+    }
+    expect(split).toEqual([]);
+  });
 
   it('resolves key aliases to their canonical ids', () => {
     const index = buildIndex();
@@ -146,8 +202,40 @@ describe('skill vocabulary', () => {
     for (const [alias, id] of Object.entries(expected)) expect(index.get(alias), alias).toBe(id);
   });
 
+  it('takes ESCO labels and hot O*NET technologies, but not ordinary words or look-alikes', () => {
+    const index = buildIndex();
+    const expected: Record<string, string> = {
+      'python (computer programming)': 'python',
+      'java (computer programming)': 'java',
+      'work in teams': 'teamwork',
+      'solve problems': 'problem-solving',
+      'visual studio .net': 'dotnet',
+      'conduct ict code review': 'code-review',
+      ssis: 'microsoft-sql-server-integration-services',
+      svn: 'apache-subversion',
+      teradata: 'teradata-database',
+    };
+    for (const [alias, id] of Object.entries(expected)) expect(index.get(alias), alias).toBe(id);
+    // ESCO files Mocha under JavaScript and ML (the language) where "ml" is machine learning.
+    for (const key of ['mocha', 'ml (computer programming)', 'linkedin', 'facebook', 'clean rooms'])
+      expect(index.get(key), key).toBeUndefined();
+    const ambiguous = new Map(skills.map((entry) => [entry.id, entry.ambiguousAliases ?? []]));
+    expect(ambiguous.get('zoom')).toEqual(['zoom']);
+    expect(ambiguous.get('microsoft-outlook')).toEqual(['outlook']);
+  });
+
   it('flags the entries whose name or alias is an ordinary English word', () => {
     const ambiguous = new Map(skills.map((entry) => [entry.id, entry.ambiguousAliases ?? []]));
     for (const id of ['go', 'r', 'c']) expect(ambiguous.get(id), id).toContain(id);
+  });
+});
+
+const dataDir = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+
+describe.skipIf(!existsSync(dataDir))('skill vocabulary build', () => {
+  it('is up to date with the seeds and the reference data (run npm run vocabulary:build)', async () => {
+    const { esco, onet } = await readSources(dataDir);
+    const { vocabulary: built } = buildVocabulary(await readSeeds(), esco, onet);
+    expect(await renderVocabulary(built)).toBe(readFileSync(VOCABULARY_PATH, 'utf8'));
   });
 });
