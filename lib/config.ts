@@ -64,6 +64,7 @@ const schema = z.object({
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
+  MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
   START_LOCAL_KAFKA: booleanFromString.default(true),
 });
 
@@ -87,7 +88,11 @@ export interface Config {
     /** How long a worker's lock on an active job lasts; a job whose worker died is retried after it. */
     lockMs: number;
   };
-  matching: { candidateLimit: number };
+  matching: {
+    candidateLimit: number;
+    /** How often workers look for a newly activated scoring model. */
+    modelRefreshMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -131,7 +136,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       backoffMs: env.JOB_BACKOFF_MS,
       lockMs: env.JOB_LOCK_MS,
     },
-    matching: { candidateLimit: env.MATCH_CANDIDATE_LIMIT },
+    matching: { candidateLimit: env.MATCH_CANDIDATE_LIMIT, modelRefreshMs: env.MODEL_REFRESH_MS },
   };
 }
 

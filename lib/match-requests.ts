@@ -10,16 +10,17 @@ import {
   lockMatchRequest,
   markMatchRunning,
 } from './db/match-requests.js';
-import type { MatchRequestModel, MatchResultModel } from './db/models.js';
+import { upsertFeedback } from './db/feedback.js';
+import type { MatchFeedbackModel, MatchRequestModel, MatchResultModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
 import { findMatchPool, findProfile, findProfilesWithStaleFeatures } from './db/profiles.js';
 import { NotFoundError, PermanentJobError, ValidationError } from './errors.js';
 import { FEATURES_VERSION, type Features } from './matching/features.js';
-import { LEXICAL_SCORER, rankLexically } from './matching/lexical-scorer.js';
+import { rank, type Scorer } from './matching/scorers.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
-import type { MatchRequestInput } from './schemas.js';
+import type { FeedbackInput, MatchRequestInput } from './schemas.js';
 
 interface Deps {
   db: Knex;
@@ -127,7 +128,7 @@ export type MatchOutcome = 'completed' | 'already-finished' | 'not-found';
 export async function runMatch(
   db: Knex,
   requestId: string,
-  options: { candidateLimit: number },
+  options: { candidateLimit: number; scorer: () => Promise<Scorer> },
 ): Promise<MatchOutcome> {
   const visible = await db.transaction(async (trx) => {
     await lockMatchRequest(trx, requestId);
@@ -164,7 +165,9 @@ export async function runMatch(
     featuresVersion: FEATURES_VERSION,
     limit: options.candidateLimit,
   });
-  const ranked = rankLexically(
+  const scorer = await options.scorer();
+  const ranked = rank(
+    scorer,
     request.subjectType,
     subjectFeatures,
     pool.flatMap((target) =>
@@ -177,7 +180,7 @@ export async function runMatch(
     const completed = await completeMatchRequest(
       trx,
       requestId,
-      LEXICAL_SCORER,
+      scorer.name,
       ranked.map((result, index) => ({
         rank: index + 1,
         targetId: result.targetId,
@@ -192,11 +195,36 @@ export async function runMatch(
         status: 'completed',
         subject: { type: request.subjectType, id: request.subjectId },
         resultCount: ranked.length,
-        scorer: LEXICAL_SCORER,
+        scorer: scorer.name,
       });
     }
   });
   return 'completed';
+}
+
+/**
+ * Records what happened to one ranked result (applied, interview, hired, rejected); `npm run train` learns
+ * from it. Only results the request returned can get feedback.
+ */
+export async function recordFeedback(
+  db: Knex,
+  clientId: string,
+  requestId: string,
+  input: FeedbackInput,
+): Promise<MatchFeedbackModel> {
+  const { request, results } = await getMatchRequest(db, clientId, requestId);
+  if (!results?.some((result) => result.targetId === input.targetId)) {
+    throw new ValidationError(
+      `Target ${input.targetId} is not among the results of match request ${request.id}.`,
+      [
+        {
+          pointer: '/targetId',
+          detail: 'must be the targetId of one of this request’s results (the request must be completed)',
+        },
+      ],
+    );
+  }
+  return upsertFeedback(db, { requestId, targetId: input.targetId, clientId, outcome: input.outcome });
 }
 
 /** Records the final failure of a request (after its last attempt, or a permanent error) with the reason. */

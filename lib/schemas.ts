@@ -82,6 +82,11 @@ export const matchRequestInput = z
       'give exactly one of candidateId (rank jobs for a candidate) or jobId (rank candidates for a job)',
   });
 
+export const feedbackInput = z.strictObject({
+  targetId: z.uuid(),
+  outcome: z.enum(['applied', 'interview', 'hired', 'rejected']),
+});
+
 export const clientInput = z.strictObject({ name: text(200) });
 
 export const listQuery = z.strictObject({
@@ -96,6 +101,7 @@ export type CandidateInput = z.output<typeof candidateInput>;
 export type JobPatch = z.output<typeof jobPatch>;
 export type CandidatePatch = z.output<typeof candidatePatch>;
 export type MatchRequestInput = z.output<typeof matchRequestInput>;
+export type FeedbackInput = z.output<typeof feedbackInput>;
 
 export function problemsOf(error: z.ZodError, root = ''): FieldProblem[] {
   return error.issues.map((issue) => ({

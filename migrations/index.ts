@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
 import * as initial from './20261125000001_initial.js';
+import * as modelsAndFeedback from './20261125000002_models_and_feedback.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -10,4 +11,5 @@ export interface Migration {
 /** Every migration, by name, in the order they apply. Listed in code so .ts and compiled .js run alike. */
 export const migrations: Record<string, Migration> = {
   '20261125000001_initial': initial,
+  '20261125000002_models_and_feedback': modelsAndFeedback,
 };

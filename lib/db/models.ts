@@ -2,6 +2,7 @@ import { Model } from 'objection';
 
 import type { ProfileKind } from '../queues/registry.js';
 import type { Features } from '../matching/features.js';
+import type { NetworkModel } from '../matching/network.js';
 
 /** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
 abstract class BaseModel extends Model {}
@@ -98,6 +99,32 @@ export class MatchResultModel extends BaseModel {
   declare targetExternalId: string;
   declare score: number;
   declare explanation: Record<string, unknown>;
+}
+
+export class ScoringModelRow extends BaseModel {
+  static override tableName = 'scoring_models';
+  static override jsonAttributes = ['model', 'metrics'];
+  declare id: string;
+  declare name: string;
+  declare featuresVersion: number;
+  declare model: NetworkModel;
+  declare metrics: Record<string, unknown>;
+  declare active: boolean;
+  declare createdAt: Date;
+  declare activatedAt: Date | null;
+}
+
+export type FeedbackOutcome = 'applied' | 'interview' | 'hired' | 'rejected';
+
+export class MatchFeedbackModel extends BaseModel {
+  static override tableName = 'match_feedback';
+  static override idColumn = ['request_id', 'target_id'];
+  declare requestId: string;
+  declare targetId: string;
+  declare clientId: string;
+  declare outcome: FeedbackOutcome;
+  declare createdAt: Date;
+  declare updatedAt: Date;
 }
 
 export class OutboxModel extends BaseModel {

@@ -1,61 +1,170 @@
+import {
+  isNegated,
+  normaliseTitle,
+  remoteOf,
+  requiredYears,
+  requirementLevel,
+  salaryRange,
+  seniorityOf,
+  splitSections,
+  statedYears,
+  yearsFromDateRanges,
+} from './extractors.js';
 import { sharedAnalyzer, type TextAnalyzer } from './nlp.js';
 import { normaliseSkill } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
+
+export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 
 /** What matching needs of one job or candidate, computed once when it is written, never per request. */
 export interface Features {
   version: number;
-  /** Canonical skill ids: declared by the client plus those found in the text. */
+  /** Canonical skill ids: declared by the client plus those found (and not negated) in the text. */
   skills: string[];
+  /** A job's must-have skills (declared ones always are); for a candidate, all of its skills. */
+  requiredSkills: string[];
+  /** A job's nice-to-have skills; empty for a candidate. */
+  preferredSkills: string[];
   /** Content-word lemma → count, over the whole profile text. */
   terms: Record<string, number>;
-  /** Content-word lemmas of the job title or the candidate headline. */
+  termCount: number;
+  /** Content-word lemmas of the normalised job title or candidate headline. */
   titleTerms: string[];
+  /** A job's minimum years of experience; a candidate's years (stated, or summed from date ranges). */
+  years: number | null;
+  seniority: Seniority | null;
+  /** Lowercased location. */
+  location: string | null;
+  remote: boolean | null;
+  /** A job's offered range; a candidate's expectation (min = max). */
+  salary: { min: number; max: number } | null;
 }
 
 export interface JobText {
   title: string;
   description: string;
   skills: string[];
+  location?: string | null;
+  remote?: boolean | null;
+  minYearsExperience?: number | null;
+  seniority?: string | null;
+  salaryMin?: number | null;
+  salaryMax?: number | null;
 }
 
 export interface CandidateText {
   headline: string | null;
   resumeText: string;
   skills: string[];
+  location?: string | null;
+  remote?: boolean | null;
+  yearsExperience?: number | null;
+  seniority?: string | null;
+  salaryExpectation?: number | null;
 }
 
-function countTerms(lemmas: string[]): Record<string, number> {
+const SENIORITIES: readonly string[] = ['junior', 'mid', 'senior', 'lead'];
+
+function asSeniority(value: string | null | undefined): Seniority | null {
+  return value != null && SENIORITIES.includes(value) ? (value as Seniority) : null;
+}
+
+interface TextFacts {
+  terms: Record<string, number>;
+  termCount: number;
+  required: Set<string>;
+  preferred: Set<string>;
+}
+
+/**
+ * Reads a text section by section, so a skill under "Nice to have" counts as preferred, and drops skills
+ * the text negates ("no Java"). A skill mentioned both as required and as preferred is required.
+ */
+function readText(text: string, analyzer: TextAnalyzer): TextFacts {
   const terms: Record<string, number> = {};
-  for (const lemma of lemmas) terms[lemma] = (terms[lemma] ?? 0) + 1;
-  return terms;
+  let termCount = 0;
+  const required = new Set<string>();
+  const preferred = new Set<string>();
+  for (const section of splitSections(text)) {
+    const analysis = analyzer.analyze(
+      section.heading === null ? section.body : `${section.heading}\n${section.body}`,
+    );
+    for (const lemma of analysis.lemmas) {
+      terms[lemma] = (terms[lemma] ?? 0) + 1;
+      termCount += 1;
+    }
+    for (const mention of analysis.mentions) {
+      if (isNegated(mention.sentence, mention.text)) continue;
+      (requirementLevel(section.heading, mention.sentence) === 'required' ? required : preferred).add(
+        mention.skill,
+      );
+    }
+  }
+  for (const skill of required) preferred.delete(skill);
+  return { terms, termCount, required, preferred };
 }
 
-function build(title: string, body: string, declaredSkills: string[], analyzer: TextAnalyzer): Features {
-  const titleAnalysis = analyzer.analyze(title);
-  const bodyAnalysis = analyzer.analyze(body);
-  const skills = new Set([
-    ...declaredSkills.map((skill) => normaliseSkill(skill)),
-    ...titleAnalysis.skills,
-    ...bodyAnalysis.skills,
-  ]);
-  return {
-    version: FEATURES_VERSION,
-    skills: [...skills].sort(),
-    terms: countTerms([...titleAnalysis.lemmas, ...bodyAnalysis.lemmas]),
-    titleTerms: [...new Set(titleAnalysis.lemmas)],
-  };
+function titleTerms(title: string, analyzer: TextAnalyzer): string[] {
+  return [...new Set(analyzer.analyze(normaliseTitle(title)).lemmas)];
+}
+
+function sorted(skills: Iterable<string>): string[] {
+  return [...new Set(skills)].sort();
 }
 
 export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = sharedAnalyzer()): Features {
-  return build(job.title, job.description, job.skills, analyzer);
+  const facts = readText(`${job.title}\n${job.description}`, analyzer);
+  const required = sorted([...job.skills.map((skill) => normaliseSkill(skill)), ...facts.required]);
+  const preferred = sorted([...facts.preferred].filter((skill) => !required.includes(skill)));
+  const offered = job.salaryMin != null || job.salaryMax != null ? null : salaryRange(job.description);
+  const salaryMin = job.salaryMin ?? job.salaryMax ?? offered?.min ?? null;
+  const salaryMax = job.salaryMax ?? job.salaryMin ?? offered?.max ?? null;
+  return {
+    version: FEATURES_VERSION,
+    skills: sorted([...required, ...preferred]),
+    requiredSkills: required,
+    preferredSkills: preferred,
+    terms: facts.terms,
+    termCount: facts.termCount,
+    titleTerms: titleTerms(job.title, analyzer),
+    years: job.minYearsExperience ?? requiredYears(job.description),
+    seniority: asSeniority(job.seniority) ?? seniorityOf(job.title),
+    location: job.location?.trim().toLowerCase() ?? null,
+    remote: job.remote ?? remoteOf(`${job.title}\n${job.description}`),
+    salary: salaryMin !== null && salaryMax !== null ? { min: salaryMin, max: salaryMax } : null,
+  };
 }
 
 export function extractCandidateFeatures(
   candidate: CandidateText,
   analyzer: TextAnalyzer = sharedAnalyzer(),
+  now: Date = new Date(),
 ): Features {
-  return build(candidate.headline ?? '', candidate.resumeText, candidate.skills, analyzer);
+  const headline = candidate.headline ?? '';
+  const facts = readText(`${headline}\n${candidate.resumeText}`, analyzer);
+  const skills = sorted([
+    ...candidate.skills.map((skill) => normaliseSkill(skill)),
+    ...facts.required,
+    ...facts.preferred,
+  ]);
+  const expectation = candidate.salaryExpectation ?? null;
+  return {
+    version: FEATURES_VERSION,
+    skills,
+    requiredSkills: skills,
+    preferredSkills: [],
+    terms: facts.terms,
+    termCount: facts.termCount,
+    titleTerms: titleTerms(headline, analyzer),
+    years:
+      candidate.yearsExperience ??
+      statedYears(candidate.resumeText) ??
+      yearsFromDateRanges(candidate.resumeText, now),
+    seniority: asSeniority(candidate.seniority) ?? seniorityOf(headline),
+    location: candidate.location?.trim().toLowerCase() ?? null,
+    remote: candidate.remote ?? null,
+    salary: expectation === null ? null : { min: expectation, max: expectation },
+  };
 }

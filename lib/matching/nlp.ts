@@ -8,6 +8,14 @@ export interface TextAnalysis {
   lemmas: string[];
   /** Canonical ids of the vocabulary skills the text mentions. */
   skills: string[];
+  /** Every mention, with the words as written and the sentence around them (for negation and context). */
+  mentions: SkillMention[];
+}
+
+export interface SkillMention {
+  skill: string;
+  text: string;
+  sentence: string;
 }
 
 /**
@@ -35,17 +43,28 @@ export class TextAnalyzer {
     /* eslint-disable @typescript-eslint/unbound-method -- wink's its.* are plain functions typed as methods */
     const its = this.nlp.its;
     const doc = this.nlp.readDoc(text);
-    const skills = new Set(doc.customEntities().out(its.type));
+    const mentions: SkillMention[] = [];
+    const entities = doc.customEntities();
+    for (let index = 0; index < entities.length(); index += 1) {
+      const entity = entities.itemAt(index);
+      mentions.push({
+        skill: entity.out(its.type),
+        text: entity.out(),
+        sentence: entity.parentSentence().out(),
+      });
+    }
+    const skills = new Set(mentions.map((mention) => mention.skill));
     const tokens = doc.tokens();
     const types = tokens.out(its.type);
     const stopWords = tokens.out(its.stopWordFlag) as unknown as boolean[];
     // wink's typings declare its.lemma with a signature that out() does not accept; at run time it is fine.
-    const lemmas = tokens
-      .out(its.lemma as unknown as ItsFunction<string>)
-      .map((lemma) => lemma.toLowerCase())
+    const normals = tokens.out(its.normal);
+    // The lemmatiser has no answer for a few rare tokens; their normal form stands in.
+    const lemmas = (tokens.out(its.lemma as unknown as ItsFunction<string>) as (string | undefined)[])
+      .map((lemma, index) => (lemma ?? normals[index] ?? '').toLowerCase())
       .filter((lemma, index) => types[index] === 'word' && !stopWords[index] && lemma.length > 1);
     /* eslint-enable @typescript-eslint/unbound-method */
-    return { lemmas, skills: [...skills] };
+    return { lemmas, skills: [...skills], mentions };
   }
 }
 

@@ -60,7 +60,59 @@ describe('features', () => {
     });
     expect(features.version).toBe(FEATURES_VERSION);
     expect(features.skills).toEqual(['go', 'kafka', 'kubernetes', 'postgresql']);
-    expect(features.titleTerms).toEqual(expect.arrayContaining(['senior', 'developer']));
+    expect(features.titleTerms).toEqual(['developer']);
+    expect(features.seniority).toBe('senior');
+  });
+
+  it('separates required from nice-to-have skills and drops negated ones', () => {
+    const features = extractJobFeatures({
+      title: 'Backend Engineer',
+      description: [
+        'Requirements:',
+        'Five years of experience with Golang and PostgreSQL.',
+        'No Java needed.',
+        'Nice to have:',
+        'Kubernetes is a plus.',
+      ].join('\n'),
+      skills: [],
+    });
+    expect(features.requiredSkills).toEqual(['go', 'postgresql']);
+    expect(features.preferredSkills).toEqual(['kubernetes']);
+    expect(features.skills).not.toContain('java');
+    expect(features.years).toBe(5);
+  });
+
+  it('takes structured fields from the client over what the text says', () => {
+    const features = extractJobFeatures({
+      title: 'Junior Developer',
+      description: 'Fully remote. 3+ years of experience.',
+      skills: [],
+      seniority: 'mid',
+      minYearsExperience: 2,
+      location: ' Berlin ',
+      salaryMin: 50_000,
+      salaryMax: 60_000,
+    });
+    expect(features).toMatchObject({
+      seniority: 'mid',
+      years: 2,
+      location: 'berlin',
+      remote: true,
+      salary: { min: 50_000, max: 60_000 },
+    });
+  });
+
+  it('sums a candidate’s years from date ranges when none are stated', () => {
+    const features = extractCandidateFeatures(
+      {
+        headline: 'Nurse',
+        resumeText: 'Experience\n2015 - 2018 Staff nurse, City Hospital\n2018 - 2021 ICU nurse',
+        skills: [],
+      },
+      undefined,
+      new Date('2026-11-01'),
+    );
+    expect(features.years).toBe(6);
   });
 
   it('counts terms across headline and resume for a candidate', () => {

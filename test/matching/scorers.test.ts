@@ -1,13 +1,42 @@
+import { NeuralNetwork } from 'brain.js';
 import { describe, expect, it } from 'vitest';
 
 import type { Features } from '../../lib/matching/features.js';
-import { rankLexically } from '../../lib/matching/lexical-scorer.js';
+import {
+  CompiledNetwork,
+  IncompatibleModelError,
+  type BrainLayers,
+  type NetworkModel,
+} from '../../lib/matching/network.js';
+import {
+  buildPairContext,
+  PAIR_FEATURE_COUNT,
+  PAIR_FEATURE_NAMES,
+  pairFeatures,
+} from '../../lib/matching/pair-features.js';
+import { lexicalScorer, networkScorer, rank } from '../../lib/matching/scorers.js';
+import { mulberry32 } from '../../lib/matching/training/split.js';
 import { skillVocabulary } from '../../lib/matching/vocabulary.js';
 
-function features(skills: string[], text: string, title = ''): Features {
+function features(skills: string[], text: string, title = '', extra: Partial<Features> = {}): Features {
   const terms: Record<string, number> = {};
-  for (const word of text.split(/\s+/).filter(Boolean)) terms[word] = (terms[word] ?? 0) + 1;
-  return { version: 1, skills, terms, titleTerms: title.split(/\s+/).filter(Boolean) };
+  const words = text.split(/\s+/).filter(Boolean);
+  for (const word of words) terms[word] = (terms[word] ?? 0) + 1;
+  return {
+    version: 2,
+    skills,
+    requiredSkills: skills,
+    preferredSkills: [],
+    terms,
+    termCount: words.length,
+    titleTerms: title.split(/\s+/).filter(Boolean),
+    years: null,
+    seniority: null,
+    location: null,
+    remote: null,
+    salary: null,
+    ...extra,
+  };
 }
 
 const candidate = features(
@@ -16,7 +45,7 @@ const candidate = features(
   'backend engineer',
 );
 
-describe('rankLexically', () => {
+describe('lexical scorer', () => {
   const targets = [
     {
       id: 'nurse',
@@ -36,27 +65,33 @@ describe('rankLexically', () => {
   ];
 
   it('orders by skill coverage and text similarity, best first, and honours topK', () => {
-    const ranked = rankLexically('candidate', candidate, targets, 3);
-    expect(ranked.map((result) => result.targetId)).toEqual(['backend', 'partial', 'nurse']);
-    expect(rankLexically('candidate', candidate, targets, 1)).toHaveLength(1);
+    expect(rank(lexicalScorer, 'candidate', candidate, targets, 3).map((result) => result.targetId)).toEqual([
+      'backend',
+      'partial',
+      'nurse',
+    ]);
+    expect(rank(lexicalScorer, 'candidate', candidate, targets, 1)).toHaveLength(1);
   });
 
-  it('explains with matched and missing job skills and the factors, largest first', () => {
-    const [, partial] = rankLexically('candidate', candidate, targets, 3);
+  it('explains with matched and missing job skills and effects that add up to the score', () => {
+    const [, partial] = rank(lexicalScorer, 'candidate', candidate, targets, 3);
     expect(partial?.explanation.matchedSkills).toEqual(['Go']);
     expect(partial?.explanation.missingSkills).toEqual(
       ['java', 'oracle', 'kafka'].map(skillVocabulary.nameOf),
     );
-    const contributions = partial?.explanation.factors.map((factor) => factor.contribution) ?? [];
-    expect([...contributions].sort((a, b) => b - a)).toEqual(contributions);
+    const effects = partial?.explanation.factors.map((factor) => Math.abs(factor.effect)) ?? [];
+    expect([...effects].sort((a, b) => b - a)).toEqual(effects);
     expect(partial?.score).toBeCloseTo(
-      contributions.reduce((sum, value) => sum + value, 0),
+      partial?.explanation.factors.reduce((sum, factor) => sum + factor.effect, 0) ?? -1,
       4,
     );
   });
 
-  it('uses the job as the side whose skills must be covered, in both directions', () => {
-    const job = features(['go', 'kubernetes'], 'go kubernetes engineer', 'engineer');
+  it('treats the job as the side whose skills must be covered, in both directions', () => {
+    const job = features(['go', 'kubernetes'], 'go kubernetes engineer', 'engineer', {
+      preferredSkills: ['rust'],
+      skills: ['go', 'kubernetes', 'rust'],
+    });
     const people = [
       {
         id: 'full',
@@ -65,13 +100,127 @@ describe('rankLexically', () => {
       },
       { id: 'half', externalId: 'half', features: features(['go'], 'go engineer') },
     ];
-    const ranked = rankLexically('job', job, people, 2);
+    const ranked = rank(lexicalScorer, 'job', job, people, 2);
     expect(ranked.map((result) => result.targetId)).toEqual(['full', 'half']);
     expect(ranked[0]?.explanation.missingSkills).toEqual([]);
     expect(ranked[1]?.explanation.missingSkills).toEqual(['Kubernetes']);
+    expect(ranked[1]?.explanation.missingPreferredSkills).toEqual(['Rust']);
   });
 
   it('returns nothing for an empty pool', () => {
-    expect(rankLexically('candidate', candidate, [], 10)).toEqual([]);
+    expect(rank(lexicalScorer, 'candidate', candidate, [], 10)).toEqual([]);
+  });
+});
+
+describe('pair features', () => {
+  it('are all in [0, 1], with 0.5 where a side does not say', () => {
+    const job = features(['go'], 'go engineer', 'engineer');
+    const context = buildPairContext([job, candidate]);
+    const values = pairFeatures(job, candidate, context, new Float64Array(PAIR_FEATURE_COUNT));
+    for (const value of values) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThanOrEqual(1);
+    }
+    const byName = Object.fromEntries(PAIR_FEATURE_NAMES.map((name, index) => [name, values[index]]));
+    expect(byName).toMatchObject({
+      requiredSkillCoverage: 1,
+      experienceFit: 0.5,
+      seniorityFit: 0.5,
+      salaryFit: 0.5,
+    });
+  });
+
+  it('score experience, seniority, location and salary when both sides say', () => {
+    const job = features([], 'x', '', {
+      years: 5,
+      seniority: 'senior',
+      location: 'berlin',
+      remote: false,
+      salary: { min: 60_000, max: 80_000 },
+    });
+    const junior = features([], 'x', '', {
+      years: 1,
+      seniority: 'junior',
+      location: 'paris',
+      salary: { min: 160_000, max: 160_000 },
+    });
+    const senior = features([], 'x', '', {
+      years: 6,
+      seniority: 'senior',
+      location: 'berlin',
+      salary: { min: 70_000, max: 70_000 },
+    });
+    const context = buildPairContext([job, junior, senior]);
+    const get = (person: Features) =>
+      Object.fromEntries(
+        PAIR_FEATURE_NAMES.map((name, index) => [
+          name,
+          pairFeatures(job, person, context, new Float64Array(PAIR_FEATURE_COUNT))[index],
+        ]),
+      );
+    expect(get(senior)).toMatchObject({
+      experienceFit: expect.closeTo(0.98, 2) as unknown,
+      seniorityFit: 1,
+      locationFit: 1,
+      salaryFit: 1,
+    });
+    expect(get(junior)).toMatchObject({
+      experienceFit: 0.2,
+      seniorityFit: expect.closeTo(1 / 3, 5) as unknown,
+      locationFit: 0,
+      salaryFit: 0,
+    });
+  });
+});
+
+describe('network scorer', () => {
+  function trainTiny(): BrainLayers {
+    const network = new NeuralNetwork({ hiddenLayers: [4], activation: 'sigmoid' });
+    const random = mulberry32(1);
+    const data = Array.from({ length: 50 }, () => {
+      const input = Array.from({ length: PAIR_FEATURE_COUNT }, () => random());
+      return { input, output: [input[0] ?? 0] };
+    });
+    network.train(data, { iterations: 200 });
+    return network.toJSON();
+  }
+
+  it('computes exactly what brain.js run() computes', () => {
+    const layers = trainTiny();
+    const reference = new NeuralNetwork().fromJSON(layers as never);
+    const compiled = new CompiledNetwork(layers);
+    const random = mulberry32(2);
+    for (let trial = 0; trial < 100; trial += 1) {
+      const input = Float64Array.from({ length: PAIR_FEATURE_COUNT }, () => random());
+      expect(compiled.run(input)).toBeCloseTo(
+        (reference.run([...input]) as number[] | Float32Array)[0] ?? Number.NaN,
+        5,
+      );
+    }
+  });
+
+  it('explains with signed effects against the training baseline', () => {
+    const model: NetworkModel = {
+      name: 'tiny',
+      featuresVersion: 2,
+      featureNames: [...PAIR_FEATURE_NAMES],
+      network: trainTiny(),
+      baseline: PAIR_FEATURE_NAMES.map(() => 0.5),
+    };
+    const scorer = networkScorer(model, 2);
+    const input = Float64Array.from(PAIR_FEATURE_NAMES, (_, index) => (index === 0 ? 1 : 0.5));
+    const effects = scorer.effects(input, scorer.score(input));
+    expect(effects.find((factor) => factor.feature === 'requiredSkillCoverage')?.effect).toBeGreaterThan(0);
+  });
+
+  it('refuses a model trained on other features', () => {
+    const model: NetworkModel = {
+      name: 'old',
+      featuresVersion: 1,
+      featureNames: ['a'],
+      network: { sizes: [1, 1], layers: [] },
+      baseline: [],
+    };
+    expect(() => networkScorer(model, 2)).toThrow(IncompatibleModelError);
   });
 });

@@ -2,16 +2,20 @@ import { UnrecoverableError, type Job } from 'bullmq';
 
 import { PermanentJobError } from '../../lib/errors.js';
 import { failMatch, runMatch, type MatchOutcome } from '../../lib/match-requests.js';
+import { ScorerRegistry } from '../../lib/matching/scorer-registry.js';
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
 
-export function matchProcessor(services: Pick<Services, 'db' | 'config'>) {
+export function matchProcessor(services: Pick<Services, 'db' | 'config' | 'logger'>) {
+  const scorers = new ScorerRegistry(services.db, services.logger, services.config.matching.modelRefreshMs);
+  const options = {
+    candidateLimit: services.config.matching.candidateLimit,
+    scorer: () => scorers.current(),
+  };
   return async (job: Job<QueuePayloads['match']>): Promise<MatchOutcome> => {
     const { requestId } = job.data;
     try {
-      return await runMatch(services.db, requestId, {
-        candidateLimit: services.config.matching.candidateLimit,
-      });
+      return await runMatch(services.db, requestId, options);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError) {

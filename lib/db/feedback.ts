@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+
+import { MatchFeedbackModel, type FeedbackOutcome } from './models.js';
+
+/** One outcome per (request, target): a later report replaces an earlier one (applied → interview → hired). */
+export async function upsertFeedback(
+  db: Knex,
+  feedback: { requestId: string; targetId: string; clientId: string; outcome: FeedbackOutcome },
+): Promise<MatchFeedbackModel> {
+  const [row] = (await db('matchFeedback')
+    .insert(feedback)
+    .onConflict(['requestId', 'targetId'])
+    .merge({ outcome: feedback.outcome, updatedAt: db.fn.now() })
+    .returning('*')) as Record<string, unknown>[];
+  return MatchFeedbackModel.fromDatabaseJson(row ?? {});
+}
+
+export interface FeedbackPair {
+  outcome: FeedbackOutcome;
+  subjectType: 'candidate' | 'job';
+  subjectId: string;
+  targetId: string;
+}
+
+/** Every outcome with the pair it is about, for the next training run. */
+export async function listFeedbackPairs(db: Knex): Promise<FeedbackPair[]> {
+  return db<FeedbackPair>('matchFeedback as f')
+    .join('matchRequests as r', 'r.id', 'f.requestId')
+    .select<FeedbackPair[]>('f.outcome', 'r.subjectType', 'r.subjectId', 'f.targetId');
+}
