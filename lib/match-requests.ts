@@ -166,7 +166,7 @@ export async function runMatch(
     limit: options.candidateLimit,
   });
   const scorer = await options.scorer();
-  const ranked = rank(
+  const ranked = await rank(
     scorer,
     request.subjectType,
     subjectFeatures,

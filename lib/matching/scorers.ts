@@ -121,25 +121,34 @@ function explain(
   };
 }
 
+/** Pairs scored between two yields: about a millisecond of work. */
+const SLICE = 500;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Ranks targets for a subject. IDF is taken over the subject and the targets ranked together, so no
  * corpus-wide statistics are needed. Only the top K are explained.
  */
-export function rank(
+export async function rank(
   scorer: Scorer,
   subjectKind: ProfileKind,
   subject: Features,
   targets: readonly ScoringTarget[],
   topK: number,
-): ScoredTarget[] {
+): Promise<ScoredTarget[]> {
   const context = buildPairContext([subject, ...targets.map((target) => target.features)]);
   const buffer = new Float64Array(PAIR_FEATURE_COUNT);
   const sides = (target: ScoringTarget): [Features, Features] =>
     subjectKind === 'job' ? [subject, target.features] : [target.features, subject];
-  const scored = targets.map((target) => {
+  const scored: { target: ScoringTarget; score: number }[] = [];
+  for (const [index, target] of targets.entries()) {
+    // A long pool is scored in slices, giving the event loop back in between: BullMQ renews the job's
+    // lock from a timer, and a worker that never yields would have its job declared stalled.
+    if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
     const [job, candidate] = sides(target);
-    return { target, score: scorer.score(pairFeatures(job, candidate, context, buffer)) };
-  });
+    scored.push({ target, score: scorer.score(pairFeatures(job, candidate, context, buffer)) });
+  }
   scored.sort((a, b) => b.score - a.score || a.target.externalId.localeCompare(b.target.externalId));
   return scored.slice(0, topK).map(({ target, score }) => {
     const [job, candidate] = sides(target);

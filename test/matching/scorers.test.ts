@@ -64,17 +64,15 @@ describe('lexical scorer', () => {
     },
   ];
 
-  it('orders by skill coverage and text similarity, best first, and honours topK', () => {
-    expect(rank(lexicalScorer, 'candidate', candidate, targets, 3).map((result) => result.targetId)).toEqual([
-      'backend',
-      'partial',
-      'nurse',
-    ]);
-    expect(rank(lexicalScorer, 'candidate', candidate, targets, 1)).toHaveLength(1);
+  it('orders by skill coverage and text similarity, best first, and honours topK', async () => {
+    expect(
+      (await rank(lexicalScorer, 'candidate', candidate, targets, 3)).map((result) => result.targetId),
+    ).toEqual(['backend', 'partial', 'nurse']);
+    expect(await rank(lexicalScorer, 'candidate', candidate, targets, 1)).toHaveLength(1);
   });
 
-  it('explains with matched and missing job skills and effects that add up to the score', () => {
-    const [, partial] = rank(lexicalScorer, 'candidate', candidate, targets, 3);
+  it('explains with matched and missing job skills and effects that add up to the score', async () => {
+    const [, partial] = await rank(lexicalScorer, 'candidate', candidate, targets, 3);
     expect(partial?.explanation.matchedSkills).toEqual(['Go']);
     expect(partial?.explanation.missingSkills).toEqual(
       ['java', 'oracle', 'kafka'].map(skillVocabulary.nameOf),
@@ -87,7 +85,7 @@ describe('lexical scorer', () => {
     );
   });
 
-  it('treats the job as the side whose skills must be covered, in both directions', () => {
+  it('treats the job as the side whose skills must be covered, in both directions', async () => {
     const job = features(['go', 'kubernetes'], 'go kubernetes engineer', 'engineer', {
       preferredSkills: ['rust'],
       skills: ['go', 'kubernetes', 'rust'],
@@ -100,15 +98,15 @@ describe('lexical scorer', () => {
       },
       { id: 'half', externalId: 'half', features: features(['go'], 'go engineer') },
     ];
-    const ranked = rank(lexicalScorer, 'job', job, people, 2);
+    const ranked = await rank(lexicalScorer, 'job', job, people, 2);
     expect(ranked.map((result) => result.targetId)).toEqual(['full', 'half']);
     expect(ranked[0]?.explanation.missingSkills).toEqual([]);
     expect(ranked[1]?.explanation.missingSkills).toEqual(['Kubernetes']);
     expect(ranked[1]?.explanation.missingPreferredSkills).toEqual(['Rust']);
   });
 
-  it('returns nothing for an empty pool', () => {
-    expect(rank(lexicalScorer, 'candidate', candidate, [], 10)).toEqual([]);
+  it('returns nothing for an empty pool', async () => {
+    expect(await rank(lexicalScorer, 'candidate', candidate, [], 10)).toEqual([]);
   });
 });
 

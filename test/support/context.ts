@@ -10,7 +10,7 @@ import { createClient } from '../../lib/clients.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { migrateToLatest } from '../../lib/db/knex.js';
 import { waitForRedis } from '../../lib/queues/connection.js';
-import { queueNames } from '../../lib/queues/registry.js';
+import { queueNames, type QueueName } from '../../lib/queues/registry.js';
 import { createServices, type Services } from '../../lib/services.js';
 import { startWorkers, type RunningWorkers } from '../../workers/runner.js';
 
@@ -44,7 +44,8 @@ export interface TestContext {
   countRows(table: string): Promise<number>;
   /** A new tenant with its API key. */
   newClient(name?: string): Promise<string>;
-  startWorkers(): Promise<RunningWorkers>;
+  /** Workers in this process for the given queues (all of them by default). */
+  startWorkers(queues?: QueueName[]): Promise<RunningWorkers>;
 }
 
 interface Options {
@@ -113,8 +114,8 @@ export function useTestContext(options: Options = {}): TestContext {
     async newClient(name = 'tenant'): Promise<string> {
       return (await createClient(context.services.db, name)).apiKey;
     },
-    async startWorkers(): Promise<RunningWorkers> {
-      const workers = await startWorkers(context.services, [...queueNames]);
+    async startWorkers(queues: QueueName[] = [...queueNames]): Promise<RunningWorkers> {
+      const workers = await startWorkers(context.services, queues);
       running.push(workers);
       return workers;
     },

@@ -1,44 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { childEnvironment } from '../../lib/config.js';
 import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { useTestContext } from '../support/context.js';
 import { waitForMatch } from '../support/polling.js';
+import { WorkerProcesses } from '../support/worker-process.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 // A short lock so a job held by a killed worker is handed to another one within seconds, not 30.
 const stack = useTestContext({ env: { JOB_LOCK_MS: '2000' } });
-const workers: ChildProcess[] = [];
-
-function startWorkerProcess(): ChildProcess {
-  const environment = childEnvironment({
-    DATABASE_SCHEMA: stack.config.database.schema,
-    QUEUE_PREFIX: stack.config.redis.queuePrefix,
-    JOB_LOCK_MS: String(stack.config.workers.lockMs),
-    JOB_BACKOFF_MS: '50',
-    LOG_LEVEL: 'silent',
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: root,
-    env: environment,
-    stdio: 'ignore',
-  });
-  workers.push(child);
-  return child;
-}
-
-afterAll(async () => {
-  for (const child of workers) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  }
-});
+const processes = new WorkerProcesses(stack);
+afterAll(() => processes.stopAll());
 
 describe('a worker process killed with SIGKILL mid-run', () => {
   it('loses no accepted request and completes none twice', async () => {
@@ -50,7 +22,7 @@ describe('a worker process killed with SIGKILL mid-run', () => {
       body: kubernetesGoCandidate,
     });
 
-    const victim = startWorkerProcess();
+    const victim = processes.start();
     const ids: string[] = [];
     for (let index = 0; index < 40; index += 1) {
       const response = await stack.request<{ id: string }>('POST', '/v1/match-requests', {
@@ -64,7 +36,7 @@ describe('a worker process killed with SIGKILL mid-run', () => {
     await waitForMatch(stack, key, ids[0] ?? '');
     victim.kill('SIGKILL');
     await once(victim, 'exit');
-    startWorkerProcess();
+    processes.start();
 
     const finished = [];
     for (const id of ids) finished.push(await waitForMatch(stack, key, id));

@@ -21,16 +21,16 @@ export interface EvaluationReport {
 }
 
 export function scorerRanker(scorer: Scorer): Ranker {
-  return (query, targets) =>
-    Promise.resolve(
-      rank(
+  return async (query, targets) =>
+    (
+      await rank(
         scorer,
         'candidate',
         query.features,
         targets.map((target) => ({ id: target.id, externalId: target.id, features: target.features })),
         targets.length,
-      ).map((result) => result.targetId),
-    );
+      )
+    ).map((result) => result.targetId);
 }
 
 async function rankingMetrics(ranker: Ranker, queries: readonly RankingQuery[]) {

@@ -1,0 +1,67 @@
+import { QueueEvents } from 'bullmq';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
+import { useTestContext } from '../support/context.js';
+import { waitForMatch } from '../support/polling.js';
+import { WorkerProcesses } from '../support/worker-process.js';
+
+// The shortest lock allowed, renewed every 500 ms: a worker that keeps the CPU for over a second without
+// giving the event loop back loses it, and the other worker process declares the job stalled.
+const stack = useTestContext({ env: { JOB_LOCK_MS: '1000' } });
+const processes = new WorkerProcesses(stack);
+afterAll(() => processes.stopAll());
+
+describe('a long match job', () => {
+  it('is not reported stalled while it extracts features for 1,000 jobs and ranks them', async () => {
+    const key = await stack.newClient();
+    const items = Array.from({ length: 1000 }, (_, index) => {
+      const { family, ...job } = jobCorpus[index % jobCorpus.length] ?? {
+        ...kubernetesGoCandidate,
+        family: '',
+      };
+      return { ...job, externalId: `${family}-${job.externalId}-${index}` };
+    });
+    expect((await stack.request('POST', '/v1/jobs/batch', { key, body: { items } })).status).toBe(200);
+    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
+      key,
+      body: kubernetesGoCandidate,
+    });
+
+    const events = new QueueEvents('match', {
+      connection: { url: stack.config.redis.url },
+      prefix: stack.config.redis.queuePrefix,
+    });
+    const stalled: string[] = [];
+    events.on('stalled', ({ jobId }) => stalled.push(jobId));
+    await events.waitUntilReady();
+    try {
+      // Only match workers run, so the match job itself computes features for every posting: seconds of
+      // CPU. A second worker process watches for stalled jobs, as another replica would.
+      await stack.startWorkers(['match']);
+      const submitted = await stack.request<{ id: string }>('POST', '/v1/match-requests', {
+        key,
+        body: { candidateId: candidate.id, topK: 20 },
+      });
+      processes.start();
+      const done = await waitForMatch(stack, key, submitted.body.id);
+      expect(done.status).toBe('completed');
+      expect(done.results).toHaveLength(20);
+
+      const row = await stack.services
+        .db('matchRequests')
+        .where({ id: submitted.body.id })
+        .first<{ attempts: number }>();
+      expect(row.attempts).toBe(1);
+      expect(stalled).toEqual([]);
+      const stale = await stack.services
+        .db('jobs')
+        .whereNull('featuresVersion')
+        .count({ count: '*' })
+        .first();
+      expect(Number(stale?.count)).toBe(0);
+    } finally {
+      await events.close();
+    }
+  });
+});
