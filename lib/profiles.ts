@@ -15,7 +15,13 @@ import {
   type ProfileModels,
 } from './db/profiles.js';
 import { ConflictError, NotFoundError, RecordNotVisibleError, ValidationError } from './errors.js';
-import { extractCandidateFeatures, extractJobFeatures, type Features } from './matching/features.js';
+import { findStaleFeaturePage } from './db/backfill.js';
+import {
+  extractCandidateFeatures,
+  extractJobFeatures,
+  FEATURES_VERSION,
+  type Features,
+} from './matching/features.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
 import type { CandidateInput, CandidatePatch, JobInput, JobPatch } from './schemas.js';
@@ -263,4 +269,29 @@ export async function extractAndStoreFeatures(
   const profile = await findProfileById(db, kind, id);
   if (!profile || profile.revision < revision) throw new RecordNotVisibleError(kind, id, revision);
   return (await refreshFeatures(db, kind, profile)) ? 'stored' : 'superseded';
+}
+
+/** Rows refreshed per round trip by a backfill. */
+const BACKFILL_PAGE = 200;
+
+/**
+ * Recomputes every stale row's features (after FEATURES_VERSION changes, say), page by page. Matches also
+ * refresh stale rows lazily, but a backfill spares the first requests after an upgrade that work.
+ */
+export async function backfillFeatures(
+  db: Knex,
+  kind: ProfileKind,
+  onProgress: (done: number) => void = () => undefined,
+): Promise<number> {
+  let done = 0;
+  let afterId: string | null = null;
+  for (;;) {
+    const page = await findStaleFeaturePage(db, kind, FEATURES_VERSION, afterId, BACKFILL_PAGE);
+    if (page.length === 0) return done;
+    for (const profile of page) {
+      if (await refreshFeatures(db, kind, profile)) done += 1;
+    }
+    afterId = page.at(-1)?.id ?? null;
+    onProgress(done);
+  }
 }
