@@ -123,8 +123,8 @@ try {
     feedbackPairs: feedback.length,
   };
   const stored = (await findModelByName(db, model.name)) ?? (await insertModel(db, model, metrics));
-  if (stored.id === active?.id) {
-    console.log(`${model.name} is the active model already.`);
+  if (stored.id === active?.id || model.name === incumbent.name) {
+    console.log(`${model.name} is the model in use already.`);
   } else if (candidateReport.overall > incumbentReport.overall) {
     await activateModel(db, stored.id);
     console.log(`Activated ${model.name}; workers switch to it within ${config.matching.modelRefreshMs} ms.`);
