@@ -6,6 +6,7 @@ import {
   requirementLevel,
   salaryRange,
   seniorityOf,
+  type SalaryRange,
   splitSections,
   statedYears,
   yearsFromDateRanges,
@@ -14,7 +15,7 @@ import { sharedAnalyzer, type TextAnalyzer } from './nlp.js';
 import { normaliseSkill } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 2;
+export const FEATURES_VERSION = 3;
 
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 
@@ -83,7 +84,8 @@ interface TextFacts {
  * the text negates ("no Java"). A skill mentioned both as required and as preferred is required.
  */
 function readText(text: string, analyzer: TextAnalyzer): TextFacts {
-  const terms: Record<string, number> = {};
+  // No prototype: a lemma such as "constructor" must not find Object's own properties.
+  const terms: Record<string, number> = Object.create(null) as Record<string, number>;
   let termCount = 0;
   const required = new Set<string>();
   const preferred = new Set<string>();
@@ -106,6 +108,15 @@ function readText(text: string, analyzer: TextAnalyzer): TextFacts {
   return { terms, termCount, required, preferred };
 }
 
+/** Hours and months worked in a year: pay stated per hour or month is compared with annual figures. */
+const PERIODS_PER_YEAR = { year: 1, month: 12, hour: 2080 } as const;
+
+function yearly(range: SalaryRange | null): { min: number; max: number } | null {
+  if (range === null) return null;
+  const factor = PERIODS_PER_YEAR[range.period];
+  return { min: range.min * factor, max: range.max * factor };
+}
+
 function titleTerms(title: string, analyzer: TextAnalyzer): string[] {
   return [...new Set(analyzer.analyze(normaliseTitle(title)).lemmas)];
 }
@@ -118,7 +129,8 @@ export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = shared
   const facts = readText(`${job.title}\n${job.description}`, analyzer);
   const required = sorted([...job.skills.map((skill) => normaliseSkill(skill)), ...facts.required]);
   const preferred = sorted([...facts.preferred].filter((skill) => !required.includes(skill)));
-  const offered = job.salaryMin != null || job.salaryMax != null ? null : salaryRange(job.description);
+  const offered =
+    job.salaryMin != null || job.salaryMax != null ? null : yearly(salaryRange(job.description));
   const salaryMin = job.salaryMin ?? job.salaryMax ?? offered?.min ?? null;
   const salaryMax = job.salaryMax ?? job.salaryMin ?? offered?.max ?? null;
   return {

@@ -113,6 +113,11 @@ function cosine(a: Map<string, number>, b: Map<string, number>): number {
   return Math.min(1, dot);
 }
 
+/** Term counts come from JSON, so only own properties count ("constructor" is not a count). */
+function countOf(terms: Record<string, number>, term: string): number {
+  return Object.hasOwn(terms, term) ? (terms[term] ?? 0) : 0;
+}
+
 function bm25(job: Features, candidate: Features, context: PairContext): number {
   let score = 0;
   let bound = 0;
@@ -120,7 +125,7 @@ function bm25(job: Features, candidate: Features, context: PairContext): number 
   for (const term of Object.keys(job.terms)) {
     const weight = context.termIdf.get(term) ?? 0;
     bound += weight * (BM25_K1 + 1);
-    const tf = candidate.terms[term] ?? 0;
+    const tf = countOf(candidate.terms, term);
     if (tf > 0) score += (weight * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
   }
   return bound === 0 ? 0 : score / bound;
@@ -170,7 +175,7 @@ export function pairFeatures(
   out[2] = union === 0 ? 0 : shared / union;
   out[3] = cosine(tfidf(job, context), tfidf(candidate, context));
   out[4] = bm25(job, candidate, context);
-  out[5] = weightedShare(job.titleTerms, (term) => term in candidate.terms, context.termIdf);
+  out[5] = weightedShare(job.titleTerms, (term) => countOf(candidate.terms, term) > 0, context.termIdf);
   out[6] = experienceFit(job.years, candidate.years);
   out[7] = seniorityFit(job.seniority, candidate.seniority);
   out[8] = locationFit(job, candidate);
