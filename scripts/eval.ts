@@ -19,7 +19,12 @@ import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
 import { defaultModel } from '../lib/matching/scorer-registry.js';
 import { lexicalScorer, networkScorer } from '../lib/matching/scorers.js';
-import { EVALUATION_DATE, HELD_OUT, loadEvaluationCorpus } from '../lib/matching/training/corpus.js';
+import {
+  DEVELOPMENT,
+  EVALUATION_DATE,
+  HELD_OUT,
+  loadEvaluationCorpus,
+} from '../lib/matching/training/corpus.js';
 import {
   DEFAULT_DATA_DIR,
   DatasetMissingError,
@@ -88,7 +93,7 @@ try {
     '',
     '## Ranking, held-out parts only',
     '',
-    `Splits are fixed by a hash of each id (\`lib/matching/training/split.ts\`): ${HELD_OUT.resumeJd * 100}% of the judged postings, ${HELD_OUT.vacancies * 100}% of the annotated CVs and ${HELD_OUT.categories * 100}% of the categorised resumes are held out; training (\`npm run train\`) sees only the rest, and nothing was tuned on these numbers.`,
+    `Splits are fixed by a hash (\`lib/matching/training/split.ts\`) of each posting's text (identical postings stay together), CV id or resume id: ${HELD_OUT.resumeJd * 100}% of the judged postings, ${HELD_OUT.vacancies * 100}% of the annotated CVs and ${HELD_OUT.categories * 100}% of the categorised resumes are held out and read only here. Of the rest, ${DEVELOPMENT * 100}% is the development part on which \`npm run train\` decides whether to activate a model, and training uses the remainder. Queries with no relevant target are skipped.`,
     heldOut
       ? `Held out: ${heldOut.resumeJd.postings} postings (${heldOut.resumeJd.relevant} relevant) for the one resume; ${heldOut.vacancies.cvs} CVs ranked against the 5 vacancies; ${heldOut.categories.queries} resumes, each ranking the other held-out resumes.`
       : '',
@@ -97,7 +102,7 @@ try {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...reports.flatMap(([name, report]) => rows(name, report)),
     '',
-    'Main metric per set: average precision (resume-jd), mean Spearman ρ over both annotators (vacancy), NDCG@10 (categories); "overall" is their mean and decides whether `npm run train` activates a new model.',
+    'Main metric per set: average precision (resume-jd), mean Spearman ρ over both annotators (vacancy), NDCG@10 (categories); "overall" is their mean (the same figure, on the development part, decides whether `npm run train` activates a model).',
     '',
     '## Skill extraction, TECH test spans',
     '',

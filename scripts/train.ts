@@ -1,8 +1,9 @@
 /**
  * npm run train -- [--data ../shared/data] [--seed 7] [--iterations 2000] [--hidden 8] [--write-default]
  *
- * Trains the brain.js scorer on the training part of the public sets (plus client feedback), evaluates it
- * on the held-out part, stores it in Postgres, and activates it only if it beats the active model there.
+ * Trains the brain.js scorer on the training part of the public sets (plus client feedback), compares it
+ * with the model in use on the development part, stores it in Postgres, and activates it only if it is
+ * better there. The held-out parts are left for npm run eval.
  * Running workers pick the new model up within MODEL_REFRESH_MS. --write-default also writes it to
  * lib/matching/default-model.json, the model a fresh install starts with.
  */
@@ -102,20 +103,21 @@ try {
   });
   process.stderr.write('\n');
 
-  const candidateReport = await evaluate(scorerRanker(networkScorer(model, FEATURES_VERSION)), corpus);
+  // The development part decides; the held-out parts stay unseen until npm run eval reports them.
+  const candidateReport = await evaluate(scorerRanker(networkScorer(model, FEATURES_VERSION)), corpus, 'dev');
   const active = await findActiveModel(db);
   const incumbent = active?.model ?? defaultModel;
   let incumbentReport: EvaluationReport;
   try {
-    incumbentReport = await evaluate(scorerRanker(networkScorer(incumbent, FEATURES_VERSION)), corpus);
+    incumbentReport = await evaluate(scorerRanker(networkScorer(incumbent, FEATURES_VERSION)), corpus, 'dev');
   } catch {
-    incumbentReport = await evaluate(scorerRanker(lexicalScorer), corpus);
+    incumbentReport = await evaluate(scorerRanker(lexicalScorer), corpus, 'dev');
   }
-  console.log(`New model ${model.name} on the held-out parts: ${summary(candidateReport)}`);
+  console.log(`New model ${model.name} on the development parts: ${summary(candidateReport)}`);
   console.log(`Active (${active ? active.name : `default ${incumbent.name}`}): ${summary(incumbentReport)}`);
 
   const metrics = {
-    heldOut: candidateReport,
+    development: candidateReport,
     seed,
     iterations,
     trainingPairs: pairs.train.length,
@@ -130,7 +132,7 @@ try {
     console.log(`Activated ${model.name}; workers switch to it within ${config.matching.modelRefreshMs} ms.`);
   } else {
     console.log(
-      `Stored ${model.name} but left the active model in place: it is not better on the held-out parts.`,
+      `Stored ${model.name} but left the active model in place: it is not better on the development parts.`,
     );
   }
   if (values['write-default']) {

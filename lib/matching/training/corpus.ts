@@ -6,8 +6,14 @@ import { isHeldOut } from './split.js';
 /** Years from date ranges count up to this day, so features (and reported numbers) do not drift with the clock. */
 export const EVALUATION_DATE = new Date('2026-11-01T00:00:00Z');
 
-/** Held-out fractions, fixed: the reported numbers come from these parts only, never from training. */
+/**
+ * Fixed fractions. Held-out parts are what EVAL.md reports and nothing else ever reads; the development part
+ * (a share of what is not held out) decides whether `npm run train` activates a model; training uses the rest.
+ */
 export const HELD_OUT = { resumeJd: 0.3, vacancies: 0.5, categories: 0.3 } as const;
+export const DEVELOPMENT = 0.25;
+
+export type Part = 'train' | 'dev' | 'heldOut';
 
 export interface Doc {
   id: string;
@@ -20,7 +26,7 @@ export interface JudgedTarget extends Doc {
   relevance: number;
 }
 
-/** One query with the documents judged for it, all in the same part (train or held-out) of a set. */
+/** One query with the documents judged for it, all in the same part of a set. */
 export interface RankingQuery {
   query: Doc;
   targets: JudgedTarget[];
@@ -34,15 +40,33 @@ export interface VacancyQuery {
 }
 
 export interface EvaluationCorpus {
-  /** The one resume against the judged postings. */
-  resumeJd: { train: RankingQuery; heldOut: RankingQuery };
-  vacancies: { train: VacancyQuery[]; heldOut: VacancyQuery[] };
-  /** Resumes as queries against resumes of the same part; same category = relevant. */
-  categories: { train: RankingQuery[]; heldOut: RankingQuery[] };
+  /** The one resume against the judged postings of each part. */
+  resumeJd: Record<Part, RankingQuery>;
+  vacancies: Record<Part, VacancyQuery[]>;
+  /** Resumes as queries against the other resumes of the same part; same category = relevant. */
+  categories: Record<Part, RankingQuery[]>;
+}
+
+function partOf(dataset: string, key: string, heldOut: number): Part {
+  if (isHeldOut(dataset, key, heldOut)) return 'heldOut';
+  return isHeldOut(`${dataset}/dev`, key, DEVELOPMENT) ? 'dev' : 'train';
+}
+
+function byPart<Item>(items: readonly Item[], part: (item: Item) => Part): Record<Part, Item[]> {
+  return {
+    train: items.filter((item) => part(item) === 'train'),
+    dev: items.filter((item) => part(item) === 'dev'),
+    heldOut: items.filter((item) => part(item) === 'heldOut'),
+  };
 }
 
 function firstLine(text: string): string {
   return (text.split('\n').find((line) => line.trim().length > 0) ?? '').trim().slice(0, 120);
+}
+
+/** Identical texts must land in the same part: the judged postings repeat some texts under other ids. */
+function textKey(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** Postings and vacancies are read as jobs (first line as title), resumes and CVs as candidates. */
@@ -59,7 +83,7 @@ function asCandidate(id: string, text: string, analyzer: TextAnalyzer, now: Date
 }
 
 /**
- * Loads the public sets and extracts features for every document, split by a stable hash of the id.
+ * Loads the public sets and extracts features for every document, split by a stable hash.
  * `now` is fixed by the caller so years-from-date-ranges do not drift between runs.
  */
 export async function loadEvaluationCorpus(
@@ -69,20 +93,13 @@ export async function loadEvaluationCorpus(
 ): Promise<EvaluationCorpus> {
   const relevancy = await loadResumeJdRelevancy(dataDir);
   const resume = asCandidate('resume', relevancy.resume, analyzer, now);
-  const postings = relevancy.postings.map((posting) => ({
-    ...asJob(posting.id, posting.text, analyzer),
-    relevance: posting.relevant ? 1 : 0,
-  }));
-  const resumeJd = {
-    train: {
-      query: resume,
-      targets: postings.filter((posting) => !isHeldOut('resume-jd', posting.id, HELD_OUT.resumeJd)),
-    },
-    heldOut: {
-      query: resume,
-      targets: postings.filter((posting) => isHeldOut('resume-jd', posting.id, HELD_OUT.resumeJd)),
-    },
-  };
+  const postings = byPart(
+    relevancy.postings.map((posting) => ({
+      ...asJob(posting.id, posting.text, analyzer),
+      relevance: posting.relevant ? 1 : 0,
+    })),
+    (posting) => partOf('resume-jd', textKey(posting.text), HELD_OUT.resumeJd),
+  );
 
   const matching = await loadVacancyResumeMatching(dataDir);
   const vacancies = matching.vacancies.map((vacancy) =>
@@ -102,33 +119,38 @@ export async function loadEvaluationCorpus(
       },
     ];
   });
-  const cvHeldOut = (query: VacancyQuery): boolean =>
-    isHeldOut('vacancy-resume', query.cv.id, HELD_OUT.vacancies);
 
-  const resumes = (await loadResumeCategories(dataDir)).map((row) => ({
-    category: row.category,
-    asQuery: asCandidate(row.id, row.text, analyzer, now),
-    asTarget: asJob(row.id, row.text, analyzer),
-  }));
-  const categoryQueries = (part: typeof resumes): RankingQuery[] =>
+  const resumes = byPart(
+    (await loadResumeCategories(dataDir)).map((row) => ({
+      category: row.category,
+      asQuery: asCandidate(row.id, row.text, analyzer, now),
+      asTarget: asJob(row.id, row.text, analyzer),
+    })),
+    (row) => partOf('resume-categories', row.asQuery.id, HELD_OUT.categories),
+  );
+  const categoryQueries = (part: (typeof resumes)['train']): RankingQuery[] =>
     part.map((query) => ({
       query: query.asQuery,
       targets: part
         .filter((target) => target.asQuery.id !== query.asQuery.id)
         .map((target) => ({ ...target.asTarget, relevance: target.category === query.category ? 1 : 0 })),
     }));
-  const resumeHeldOut = (row: (typeof resumes)[number]): boolean =>
-    isHeldOut('resume-categories', row.asQuery.id, HELD_OUT.categories);
 
+  const partsOf = <Item>(
+    items: Record<Part, Item[]>,
+    each: (items: Item[]) => RankingQuery,
+  ): Record<Part, RankingQuery> => ({
+    train: each(items.train),
+    dev: each(items.dev),
+    heldOut: each(items.heldOut),
+  });
   return {
-    resumeJd,
-    vacancies: {
-      train: vacancyQueries.filter((query) => !cvHeldOut(query)),
-      heldOut: vacancyQueries.filter(cvHeldOut),
-    },
+    resumeJd: partsOf(postings, (targets) => ({ query: resume, targets })),
+    vacancies: byPart(vacancyQueries, (query) => partOf('vacancy-resume', query.cv.id, HELD_OUT.vacancies)),
     categories: {
-      train: categoryQueries(resumes.filter((row) => !resumeHeldOut(row))),
-      heldOut: categoryQueries(resumes.filter(resumeHeldOut)),
+      train: categoryQueries(resumes.train),
+      dev: categoryQueries(resumes.dev),
+      heldOut: categoryQueries(resumes.heldOut),
     },
   };
 }

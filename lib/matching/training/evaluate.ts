@@ -1,6 +1,6 @@
 import type { Scorer } from '../scorers.js';
 import { rank } from '../scorers.js';
-import type { Doc, EvaluationCorpus, RankingQuery, VacancyQuery } from './corpus.js';
+import type { Doc, EvaluationCorpus, Part, RankingQuery, VacancyQuery } from './corpus.js';
 import { averagePrecision, mean, ndcgAtK, spearman } from './metrics.js';
 
 /** Orders `targets` for `query`, best first, returning their ids. */
@@ -37,6 +37,8 @@ async function rankingMetrics(ranker: Ranker, queries: readonly RankingQuery[]) 
   const ap: number[] = [];
   const ndcg: number[] = [];
   for (const { query, targets } of queries) {
+    // A query with nothing relevant to find scores 0 for every ranker: it measures nothing.
+    if (!targets.some((target) => target.relevance > 0)) continue;
     const relevance = new Map(targets.map((target) => [target.id, target.relevance]));
     const order = await ranker(query, targets);
     const gains = order.map((id) => relevance.get(id) ?? 0);
@@ -74,11 +76,11 @@ async function vacancyMetrics(ranker: Ranker, queries: readonly VacancyQuery[]) 
   };
 }
 
-/** Ranking quality of one ranker on the held-out part of every set. */
+/** Ranking quality of one ranker on one part (by default the held-out part) of every set. */
 export async function evaluate(
   ranker: Ranker,
   corpus: EvaluationCorpus,
-  part: 'train' | 'heldOut' = 'heldOut',
+  part: Part = 'heldOut',
 ): Promise<EvaluationReport> {
   const resumeJdQuery = corpus.resumeJd[part];
   const resumeJd = await rankingMetrics(ranker, [resumeJdQuery]);
@@ -91,7 +93,11 @@ export async function evaluate(
       relevant: resumeJdQuery.targets.filter((target) => target.relevance > 0).length,
     },
     vacancies,
-    categories: { ndcgAt10: categories.ndcgAt10, queries: corpus.categories[part].length },
+    categories: {
+      ndcgAt10: categories.ndcgAt10,
+      queries: corpus.categories[part].filter(({ targets }) => targets.some((target) => target.relevance > 0))
+        .length,
+    },
     overall: mean([
       resumeJd.averagePrecision,
       mean([vacancies.spearmanAnnotator1, vacancies.spearmanAnnotator2]),

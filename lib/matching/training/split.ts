@@ -25,7 +25,18 @@ export function fnv1a32(text: string): number {
  */
 export function isHeldOut(dataset: string, id: string, fraction: number): boolean {
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be in [0, 1], got ${fraction}`);
-  return fnv1a32(`${dataset}:${id}`) / TWO_TO_32 < fraction;
+  return mix32(fnv1a32(`${dataset}:${id}`)) / TWO_TO_32 < fraction;
+}
+
+/**
+ * MurmurHash3's finaliser. FNV-1a's high bits barely depend on the last characters, so sequential ids
+ * ("cv-1" … "cv-30") would otherwise fall into one side in blocks; this spreads every input bit.
+ */
+export function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Mulberry32: a small, fast seeded PRNG returning floats in [0, 1). The same seed gives the same sequence. */

@@ -82,8 +82,8 @@ export interface TrainingData {
 
 /**
  * Labelled pairs from the training part of every set, plus client feedback pairs when there are some.
- * A fifth of each set is set aside for validation before the sets are balanced, so no pair (or copy of
- * one) is on both sides. The held-out parts that EVAL.md reports are never touched here.
+ * A fifth of each set is set aside for validation (early stopping) before the sets are balanced, so no
+ * pair (or copy of one) is on both sides. The development and held-out parts are never touched here.
  */
 export function trainingPairs(
   corpus: EvaluationCorpus,
@@ -95,11 +95,12 @@ export function trainingPairs(
     rankingPairs([corpus.resumeJd.train], random, false),
     vacancyPairs(corpus.vacancies.train),
     rankingPairs(corpus.categories.train, random, true),
-    feedback,
   ].map((set) => shuffle(set, random));
   const cut = (set: LabelledPair[]): number => Math.round(set.length * VALIDATION_FRACTION);
+  // Feedback pairs count once each: repeating a handful of them up to the size of a public set would let a
+  // few reports steer the whole model.
   return {
-    train: shuffle(balance(sets.map((set) => set.slice(cut(set)))), random),
+    train: shuffle([...balance(sets.map((set) => set.slice(cut(set)))), ...feedback], random),
     validation: sets.flatMap((set) => set.slice(0, cut(set))),
   };
 }
