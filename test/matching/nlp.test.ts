@@ -6,6 +6,7 @@ import {
   FEATURES_VERSION,
 } from '../../lib/matching/features.js';
 import { sharedAnalyzer } from '../../lib/matching/nlp.js';
+import { lexicalScorer, rank } from '../../lib/matching/scorers.js';
 import { normaliseSkill } from '../../lib/matching/vocabulary.js';
 
 const analyzer = sharedAnalyzer();
@@ -122,5 +123,37 @@ describe('features', () => {
       skills: [],
     });
     expect(features.terms.nurse).toBe(3);
+  });
+  it('gives a text with the word "constructor" finite scores, also after a trip through JSON (the database)', async () => {
+    const job = extractJobFeatures({
+      title: 'Engineer',
+      description: 'Write a constructor for every class.',
+      skills: [],
+    });
+    const person = extractCandidateFeatures({
+      headline: null,
+      resumeText: 'I like a good constructor and clean classes.',
+      skills: [],
+    });
+    const other = JSON.parse(
+      JSON.stringify(extractCandidateFeatures({ headline: null, resumeText: 'Classes only.', skills: [] })),
+    ) as typeof person;
+    const ranked = await rank(
+      lexicalScorer,
+      'job',
+      job,
+      [
+        { id: 'a', externalId: 'a', features: person },
+        { id: 'b', externalId: 'b', features: other },
+      ],
+      2,
+    );
+    for (const result of ranked) expect(Number.isFinite(result.score)).toBe(true);
+    expect(ranked[0]?.targetId).toBe('a');
+  });
+
+  it('reads pay per hour or month as a yearly figure', () => {
+    const hourly = extractJobFeatures({ title: 'Contractor', description: 'Pay: $50/hour.', skills: [] });
+    expect(hourly.salary).toEqual({ min: 104_000, max: 104_000 });
   });
 });
