@@ -210,17 +210,30 @@ export async function findProfilesWithStaleFeatures<Kind extends ProfileKind>(
   version: number,
   limit: number,
 ): Promise<ProfileModels[Kind][]> {
-  const rows = await modelOf(kind)
+  // Two statements, each an index condition (migration 20261125000003_match_indexes): with all four
+  // conditions OR-ed the planner takes "features_revision IS DISTINCT FROM revision" for 99.5% of the rows
+  // and scans the table. Features missing or from another version: (client_id, features_version), with
+  // "<>" written as "<" or ">" so the btree answers it. From an older revision: a partial index that
+  // holds only those rows.
+  const model = modelOf(kind);
+  const otherVersion = (await model
     .query(db)
     .where('clientId', clientId)
     .where((builder) => {
       builder
         .whereNull('featuresVersion')
-        .orWhere('featuresVersion', '<>', version)
-        .orWhereRaw('features_revision <> revision');
+        .orWhere('featuresVersion', '<', version)
+        .orWhere('featuresVersion', '>', version);
     })
-    .limit(limit);
-  return rows as unknown as ProfileModels[Kind][];
+    .limit(limit)) as unknown as ProfileModels[Kind][];
+  if (otherVersion.length >= limit) return otherVersion;
+  const seen = new Set(otherVersion.map((row) => row.id));
+  const olderRevision = (await model
+    .query(db)
+    .where('clientId', clientId)
+    .whereRaw('features_revision IS DISTINCT FROM revision')
+    .limit(limit)) as unknown as ProfileModels[Kind][];
+  return [...otherVersion, ...olderRevision.filter((row) => !seen.has(row.id))].slice(0, limit);
 }
 
 export interface PoolQuery {
@@ -233,9 +246,139 @@ export interface PoolQuery {
   limit: number;
 }
 
+/** A pool's terms may pull in about this many times the pool's limit before the commonest are left out. */
+const POOL_TERM_BUDGET = 2;
+/** How often a pool that came back short is widened before every term is used. */
+const POOL_WIDENINGS = 2;
+
+interface PoolTerm {
+  kind: 'skill' | 'word';
+  term: string;
+  /** Estimated rows of the client that have it. */
+  rows: number;
+  /** Whether the statistics list it; the others are rarer, and may match nothing at all. */
+  listed: boolean;
+}
+
+interface PoolTerms {
+  skills: string[];
+  words: string[];
+  /** Whether every skill and word of the subject is among them. */
+  complete: boolean;
+}
+
+/**
+ * How many of the client's rows each of the subject's skills and words would pull into the pool, rarest
+ * first, from the planner's statistics: the share of the table's rows that have the skill or the word's
+ * lexeme (pg_stats most_common_elems; below the least common one, half its share, as the planner assumes)
+ * times the client's row count. Undefined, meaning "use every term", when the client's rows fit the budget
+ * anyway or the table has no statistics yet (never analysed).
+ */
+async function estimatePoolTerms(db: Knex, table: string, pool: PoolQuery): Promise<PoolTerm[] | undefined> {
+  const counted = (await db(table)
+    .count({ rows: '*' })
+    .where('clientId', pool.clientId)
+    .where('featuresVersion', pool.featuresVersion)
+    .first()) as { rows: string | number } | undefined;
+  const clientRows = Number(counted?.rows ?? 0);
+  if (clientRows <= POOL_TERM_BUDGET * pool.limit) return undefined;
+
+  const result = await db.raw<{
+    rows: { kind: 'skill' | 'word'; term: string; share: number | null; listed: boolean }[];
+  }>(
+    `WITH subject AS (
+       SELECT 'skill' AS kind, 'skill_keys'::name AS col, term, term AS elem FROM unnest(?::text[]) AS term
+       UNION ALL
+       SELECT 'word', 'search_vector'::name, term,
+              (SELECT min(lexeme) FROM unnest(to_tsvector('english', term)))
+       FROM unnest(?::text[]) AS term
+     ), stats AS (
+       SELECT attname AS col, most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs
+       FROM pg_stats
+       WHERE schemaname = current_schema() AND tablename = ? AND attname IN ('skill_keys', 'search_vector')
+     ), common AS (
+       SELECT stats.col, m.elem, m.freq
+       FROM stats, unnest(stats.elems, stats.freqs[1:cardinality(stats.elems)]) AS m(elem, freq)
+       WHERE m.elem IN (SELECT elem FROM subject)
+     )
+     SELECT subject.kind, subject.term,
+            CASE WHEN subject.elem IS NULL THEN 0 -- a stop word: to_tsquery drops it
+                 ELSE coalesce(common.freq, stats.freqs[cardinality(stats.elems) + 1] / 2) END AS share,
+            common.freq IS NOT NULL AS listed
+     FROM subject
+     LEFT JOIN stats ON stats.col = subject.col
+     LEFT JOIN common ON common.col = subject.col AND common.elem = subject.elem`,
+    [pool.skills, pool.words, table],
+  );
+  const terms: PoolTerm[] = [];
+  for (const { kind, term, share, listed } of result.rows) {
+    if (share === null) return undefined;
+    terms.push({ kind, term, rows: share * clientRows, listed });
+  }
+  return terms.sort((a, b) => a.rows - b.rows);
+}
+
+/**
+ * The rarest terms whose estimated rows add up to `budget`; past it only while the listed ones among them
+ * (unlisted rare words often match nothing: names, typos) add up to less than `wanted`, a full pool, so a
+ * subject whose terms are all common or all odd still gets candidates.
+ */
+function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: number): PoolTerms {
+  const taken: PoolTerms = { skills: [], words: [], complete: false };
+  let expected = 0;
+  let listed = 0;
+  let count = 0;
+  for (const term of terms) {
+    if (listed >= wanted && expected + term.rows > budget) break;
+    (term.kind === 'skill' ? taken.skills : taken.words).push(term.term);
+    expected += term.rows;
+    if (term.listed) listed += term.rows;
+    count += 1;
+  }
+  taken.complete = count === terms.length;
+  return taken;
+}
+
+/** Ids of the client's rows that have one of the terms and pass the filters, best text rank first. */
+async function rankedPoolIds(
+  db: Knex,
+  kind: ProfileKind,
+  pool: PoolQuery,
+  terms: PoolTerms,
+): Promise<string[]> {
+  const tsQuery = terms.words.join(' | ');
+  // When only skills were kept, their rows are ranked by all of the subject's words.
+  const rankQuery = tsQuery || pool.words.join(' | ');
+  const query = db(modelOf(kind).tableName)
+    .select('id')
+    .where('clientId', pool.clientId)
+    .where('featuresVersion', pool.featuresVersion)
+    .where((builder) => {
+      builder.whereRaw('skill_keys && ?::text[]', [terms.skills]);
+      if (tsQuery) builder.orWhereRaw("search_vector @@ to_tsquery('english', ?)", [tsQuery]);
+    })
+    .limit(pool.limit);
+  // ts_rank, not ts_rank_cd: the cover density of a 40-word query costs ~75 µs a row, ten times as much.
+  if (rankQuery) query.orderByRaw("ts_rank(search_vector, to_tsquery('english', ?)) DESC", [rankQuery]);
+  if (kind === 'job') query.where('status', 'open');
+  if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
+  if (pool.filters.location !== undefined) {
+    query.whereRaw("location ILIKE '%' || ? || '%'", [pool.filters.location.replace(/[%_\\]/g, '\\$&')]);
+  }
+  return ((await query) as { id: string }[]).map((row) => row.id);
+}
+
 /**
  * Candidate generation: the client's rows (open jobs only) that share a skill or a word with the subject,
- * both through GIN indexes, best text rank first. Scoring then runs on this pool, never on the whole table.
+ * both through GIN indexes, best text rank (ts_rank) first. Scoring then runs on this pool, never on the
+ * whole table.
+ *
+ * For a client with many rows, the subject's commonest terms ("experience", "team", SQL) would pull in
+ * nearly every row and force a text rank of each (seconds at 100,000 rows), so the pool is drawn from its
+ * rarest terms, adding terms from the rarest up until their estimated rows reach twice the limit. A pool
+ * that comes back short (filters, or fewer matches than estimated) is drawn again from more terms, and at
+ * last from all. Ids are ranked first and the features (the bulk of the transfer) fetched once, for the
+ * pool. When every matching row fits in the pool (small clients), the pool is the same whatever the rank.
  */
 export async function findMatchPool(
   db: Knex,
@@ -243,22 +386,25 @@ export async function findMatchPool(
   pool: PoolQuery,
 ): Promise<AnyProfileModel[]> {
   const model = modelOf(kind);
-  const tsQuery = pool.words.join(' | ');
-  const query = model
+  const estimates = await estimatePoolTerms(db, model.tableName, pool);
+  const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
+  let budget = POOL_TERM_BUDGET * pool.limit;
+  let ids: string[] = [];
+  for (let attempt = 0; ; attempt += 1) {
+    const terms =
+      estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
+    ids = await rankedPoolIds(db, kind, pool, terms);
+    if (terms.complete || ids.length >= pool.limit) break;
+    // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
+    budget *= Math.max(2, (1.5 * pool.limit) / Math.max(ids.length, pool.limit / 100));
+  }
+  if (ids.length === 0) return [];
+  const rows = (await model
     .query(db)
     .select('id', 'externalId', 'features')
+    .whereRaw('id = ANY(?::uuid[])', [ids])
     .where('clientId', pool.clientId)
-    .where('featuresVersion', pool.featuresVersion)
-    .where((builder) => {
-      builder.whereRaw('skill_keys && ?::text[]', [pool.skills]);
-      if (tsQuery) builder.orWhereRaw("search_vector @@ to_tsquery('english', ?)", [tsQuery]);
-    })
-    .limit(pool.limit);
-  if (tsQuery) query.orderByRaw("ts_rank_cd(search_vector, to_tsquery('english', ?)) DESC", [tsQuery]);
-  if (kind === 'job') query.where('status', 'open');
-  if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
-  if (pool.filters.location !== undefined) {
-    query.whereRaw("location ILIKE '%' || ? || '%'", [pool.filters.location.replace(/[%_\\]/g, '\\$&')]);
-  }
-  return (await query) as unknown as AnyProfileModel[];
+    .where('featuresVersion', pool.featuresVersion)) as unknown as AnyProfileModel[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
