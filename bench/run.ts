@@ -1,0 +1,181 @@
+/**
+ * npm run bench -- [--short | --full] [--only features,scoring,match] [--keep] [--explain] [--out FILE]
+ *                   [--data DIR] [--candidate-limit N]
+ *
+ * Benchmarks, each against a baseline measured in the same run: feature extraction (vs raw wink-nlp),
+ * pair scoring (vs brain.js), match latency over a large job board (vs Postgres full-text search).
+ * Prints a table and writes BENCHMARKS.md (or --out FILE). Needs Postgres as configured (lib/config.ts); the
+ * match bench works in a schema of its own, `bench_<random>`, dropped at the end unless --keep.
+ *
+ *   --short    (default) a few minutes: subsets of the texts, 10,000 jobs, 50 match requests
+ *   --full     all texts, 100,000 jobs, 200 match requests
+ *   --only     run some benches only (comma-separated); BENCHMARKS.md is then left alone unless --out
+ *   --keep     keep the match bench's schema for inspection
+ *   --explain  print the full EXPLAIN ANALYZE plans of the pool and stale-features queries
+ *   --data     the reference data folder (default ../shared/data); fixtures are used when it is missing
+ *   --candidate-limit N   MATCH_CANDIDATE_LIMIT for the match bench (default: the configured 2,000)
+ *
+ * Never part of `npm test`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { DEFAULT_DATA_DIR } from '../lib/matching/training/datasets.js';
+import { runFeatureBench } from './features.js';
+import { runMatchBench } from './match.js';
+import { runScoringBench } from './scoring.js';
+import { loadBenchTexts, PROJECT_ROOT } from './support/corpus.js';
+import { describeMachine } from './support/machine.js';
+import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
+import { elapsedMs, now } from './support/stats.js';
+
+const BENCHES = ['features', 'scoring', 'match'] as const;
+type BenchName = (typeof BENCHES)[number];
+
+const { values } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    explain: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    data: { type: 'string', default: DEFAULT_DATA_DIR },
+    'candidate-limit': { type: 'string' },
+  },
+});
+if (values.short && values.full) throw new Error('--short and --full exclude each other');
+const mode = values.full ? 'full' : 'short';
+const selected: BenchName[] =
+  values.only === undefined
+    ? [...BENCHES]
+    : values.only.split(',').map((name) => {
+        const bench = BENCHES.find((known) => known === name.trim());
+        if (!bench) throw new Error(`--only: unknown bench ${name}; known: ${BENCHES.join(', ')}`);
+        return bench;
+      });
+
+/** Sizes per mode. Short stays within a few minutes on a 2-core machine; full is the issue's setting. */
+const SIZES = {
+  short: {
+    features: { postings: 200, resumes: 100, warmup: 1, repetitions: 3 },
+    scoring: { postings: 200, resumes: 15, evaluationsPerPass: 500_000, warmup: 2, repetitions: 7 },
+    match: { jobs: 10_000, requests: 50, warmupRequests: 5, subjects: 8, baselineBudgetSeconds: 120 },
+  },
+  full: {
+    features: { postings: Infinity, resumes: Infinity, warmup: 1, repetitions: 5 },
+    scoring: { postings: Infinity, resumes: 20, evaluationsPerPass: 2_000_000, warmup: 2, repetitions: 7 },
+    match: { jobs: 100_000, requests: 200, warmupRequests: 10, subjects: 8, baselineBudgetSeconds: 150 },
+  },
+} as const;
+
+const NOTES_START = '<!-- notes: kept as written when the file is regenerated -->';
+const NOTES_END = '<!-- /notes -->';
+
+async function keptNotes(path: string): Promise<string> {
+  const previous = await readFile(path, 'utf8').catch(() => '');
+  const start = previous.indexOf(NOTES_START);
+  const end = previous.indexOf(NOTES_END);
+  if (start === -1 || end < start) return `${NOTES_START}\n${NOTES_END}`;
+  return previous.slice(start, end + NOTES_END.length);
+}
+
+const log = (line: string): void => {
+  console.log(line);
+};
+
+const startedAt = new Date();
+const started = now();
+const machine = describeMachine();
+const texts = await loadBenchTexts(resolve(PROJECT_ROOT, values.data));
+const sizes = SIZES[mode];
+const candidateLimit =
+  values['candidate-limit'] === undefined ? undefined : Number.parseInt(values['candidate-limit'], 10);
+if (candidateLimit !== undefined && !(candidateLimit >= 10))
+  throw new Error('--candidate-limit: at least 10');
+log(
+  `Lookiy Match benchmarks, ${mode} mode: ${selected.join(', ')}\n${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(0)} GiB, Node ${machine.node}, commit ${machine.commit}\n`,
+);
+
+const sections: BenchSection[] = [];
+const durations: string[] = [];
+for (const bench of selected) {
+  log(`${bench} ...`);
+  const benchStart = now();
+  if (bench === 'features') sections.push(await runFeatureBench({ texts, ...sizes.features }));
+  if (bench === 'scoring') sections.push(runScoringBench({ texts, ...sizes.scoring }));
+  if (bench === 'match') {
+    sections.push(
+      await runMatchBench({
+        texts,
+        ...sizes.match,
+        candidateLimit,
+        keep: values.keep,
+        explain: values.explain,
+        log,
+      }),
+    );
+  }
+  const seconds = elapsedMs(benchStart) / 1000;
+  durations.push(`${bench} ${seconds.toFixed(0)} s`);
+  log(`${bench} done in ${seconds.toFixed(0)} s`);
+}
+const totalSeconds = elapsedMs(started) / 1000;
+
+log(`\n${textTable(sections)}\n`);
+for (const section of sections) {
+  log(`${section.title}:`);
+  for (const line of [...section.setup, ...section.details]) log(`  ${line}`);
+  log('');
+}
+
+const missed = sections.flatMap((section) =>
+  section.figures
+    .filter((figure) => figure.target && !figure.target.met)
+    .map(
+      (figure) =>
+        `- ${section.title}, ${figure.name}: ${formatNumber(figure.value)} ${figure.unit} (target ${figure.target?.text ?? ''})`,
+    ),
+);
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+const outFile = values.out ?? (values.only === undefined ? 'BENCHMARKS.md' : undefined);
+const outPath = outFile === undefined ? undefined : resolve(PROJECT_ROOT, outFile);
+const markdown = [
+  '# Benchmarks',
+  '',
+  `Written by \`${command}\` (\`bench/run.ts\`); regenerate rather than edit, except the notes block, which is kept.`,
+  'Every figure is measured together with its baseline in the same run; ratio = figure ÷ baseline',
+  '(for throughput higher is better, for latency lower is better).',
+  '',
+  `- Date: ${startedAt.toISOString()}`,
+  `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(1)} GiB RAM, ${machine.os}`,
+  `- Node: ${machine.node}`,
+  `- Commit: ${machine.commit}`,
+  `- Mode: ${mode} (${selected.join(', ')}); took ${(totalSeconds / 60).toFixed(1)} min (${durations.join(', ')})`,
+  '',
+  '## Summary',
+  '',
+  markdownTable(sections),
+  '',
+  missed.length === 0 ? 'Every target was met.' : `Targets missed:\n\n${missed.join('\n')}`,
+  '',
+  '## Notes',
+  '',
+  outPath === undefined ? '' : await keptNotes(outPath),
+  '',
+  ...sections.flatMap((section) => [
+    `## ${section.title}`,
+    '',
+    ...section.setup.map((line) => `- ${line}`),
+    '',
+    ...section.details,
+    '',
+  ]),
+].join('\n');
+if (outPath === undefined) {
+  log(`Not written (--only without --out); total ${(totalSeconds / 60).toFixed(1)} min.`);
+} else {
+  await writeFile(outPath, markdown);
+  log(`Wrote ${outPath}; total ${(totalSeconds / 60).toFixed(1)} min.`);
+}
