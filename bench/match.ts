@@ -11,8 +11,8 @@ import { createDatabase, migrateToLatest } from '../lib/db/knex.js';
 import { insertMatchRequest } from '../lib/db/match-requests.js';
 import type { MatchFilters } from '../lib/db/models.js';
 import { createLogger } from '../lib/logger.js';
-import { runMatch } from '../lib/match-requests.js';
-import { FEATURES_VERSION, type Features } from '../lib/matching/features.js';
+import { poolWords, runMatch } from '../lib/match-requests.js';
+import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { ScorerRegistry } from '../lib/matching/scorer-registry.js';
 import { rank, type Scorer } from '../lib/matching/scorers.js';
 import { spread, type BenchResume, type BenchTexts } from './support/corpus.js';
@@ -56,16 +56,6 @@ const SUBJECT_CATEGORIES = [
   'Civil Engineer',
   'DevOps Engineer',
 ];
-
-/** Words runMatch hands to the pool query (a copy of its private poolWords), for the FTS baseline. */
-const POOL_QUERY_WORDS = 40;
-function poolWords(features: Features): string[] {
-  return Object.entries(features.terms)
-    .filter(([term]) => /^[a-z][a-z0-9]{2,}$/.test(term))
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, POOL_QUERY_WORDS)
-    .map(([term]) => term);
-}
 
 function pickSubjects(resumes: readonly BenchResume[], count: number): BenchResume[] {
   const picked: BenchResume[] = resumes.filter((resume) => resume.id.startsWith('fixture-'));

@@ -111,7 +111,8 @@ const STALE_REFRESH_LIMIT = 1000;
 /** Words of the subject that pull targets into the pool through full-text search. */
 const POOL_QUERY_WORDS = 40;
 
-function poolWords(features: Features): string[] {
+/** The subject's most frequent plain words, which pull targets into the pool through full-text search. */
+export function poolWords(features: Features): string[] {
   return Object.entries(features.terms)
     .filter(([term]) => /^[a-z][a-z0-9]{2,}$/.test(term))
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
