@@ -2,7 +2,7 @@ import { once } from 'node:events';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
+import { seedBoard } from '../support/board.js';
 import { useTestContext } from '../support/context.js';
 import { waitForMatch } from '../support/polling.js';
 import { WorkerProcesses } from '../support/worker-process.js';
@@ -15,19 +15,14 @@ afterAll(() => processes.stopAll());
 describe('a worker process killed with SIGKILL mid-run', () => {
   it('loses no accepted request and completes none twice', async () => {
     const key = await stack.newClient();
-    const items = jobCorpus.map(({ family: _family, ...job }) => job);
-    await stack.request('POST', '/v1/jobs/batch', { key, body: { items } });
-    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
-      key,
-      body: kubernetesGoCandidate,
-    });
+    const { candidateId } = await seedBoard(stack, key);
 
     const victim = processes.start();
     const ids: string[] = [];
     for (let index = 0; index < 40; index += 1) {
       const response = await stack.request<{ id: string }>('POST', '/v1/match-requests', {
         key,
-        body: { candidateId: candidate.id, topK: 5 },
+        body: { candidateId: candidateId, topK: 5 },
       });
       expect(response.status).toBe(202);
       ids.push(response.body.id);

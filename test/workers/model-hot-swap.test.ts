@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activateModel, insertModel } from '../../lib/db/scoring-models.js';
 import type { NetworkModel } from '../../lib/matching/network.js';
 import { defaultModel } from '../../lib/matching/scorer-registry.js';
-import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
+import { seedBoard } from '../support/board.js';
 import { useTestContext } from '../support/context.js';
 import { waitForMatch, type MatchRequestBody } from '../support/polling.js';
 
@@ -29,19 +29,14 @@ async function waitForScorer(key: string, candidateId: string, name: string): Pr
 describe('scoring models', () => {
   it('ranks with the committed default network on a fresh install, then with a newly activated model, without a restart', async () => {
     const key = await stack.newClient();
-    const items = jobCorpus.map(({ family: _family, ...job }) => job);
-    await stack.request('POST', '/v1/jobs/batch', { key, body: { items } });
-    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
-      key,
-      body: kubernetesGoCandidate,
-    });
+    const { candidateId } = await seedBoard(stack, key);
 
-    expect(await scorerOfNewMatch(key, candidate.id)).toBe(defaultModel.name);
+    expect(await scorerOfNewMatch(key, candidateId)).toBe(defaultModel.name);
 
     const retrained: NetworkModel = { ...defaultModel, name: 'network-hot-swap-test' };
     const row = await insertModel(stack.services.db, retrained, { note: 'test' });
     await activateModel(stack.services.db, row.id);
-    expect(await waitForScorer(key, candidate.id, 'network-hot-swap-test')).toBe('network-hot-swap-test');
+    expect(await waitForScorer(key, candidateId, 'network-hot-swap-test')).toBe('network-hot-swap-test');
 
     const incompatible: NetworkModel = {
       ...defaultModel,
@@ -50,6 +45,6 @@ describe('scoring models', () => {
     };
     const old = await insertModel(stack.services.db, incompatible, {});
     await activateModel(stack.services.db, old.id);
-    expect(await waitForScorer(key, candidate.id, defaultModel.name)).toBe(defaultModel.name);
+    expect(await waitForScorer(key, candidateId, defaultModel.name)).toBe(defaultModel.name);
   });
 });
