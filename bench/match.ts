@@ -14,7 +14,8 @@ import { createLogger } from '../lib/logger.js';
 import { poolWords, runMatch } from '../lib/match-requests.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { ScorerRegistry } from '../lib/matching/scorer-registry.js';
-import { rank, type Scorer } from '../lib/matching/scorers.js';
+import { ProfileCache } from '../lib/matching/profile-cache.js';
+import { rankFeatures, type Scorer } from '../lib/matching/scorers.js';
 import { spread, type BenchResume, type BenchTexts } from './support/corpus.js';
 import { postingFeatures } from './support/extracted.js';
 import {
@@ -80,6 +81,7 @@ interface Phases {
   total: number;
   stale: number;
   pool: number;
+  features: number;
   hydrate: number;
   rank: number;
   otherSql: number;
@@ -89,7 +91,8 @@ const PHASE_LABELS: Record<keyof Phases, string> = {
   total: 'runMatch end to end',
   stale: 'stale-features check (SQL)',
   pool: 'candidate generation (SQL: term statistics + pool query, incl. transfer and JSON parse)',
-  hydrate: 'pool rows → models (objection)',
+  features: 'features of the pool members not in the profile cache (SQL)',
+  hydrate: 'profile cache lookups, compiling the misses',
   rank: 'rank: pair features + score + explain',
   otherSql: 'other SQL (lock, load subject, mark running, write results)',
 };
@@ -195,6 +198,10 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
       return registry.current();
     };
     const trace = new QueryTrace(db);
+    // One cache for the run, as one worker process keeps it; the warm-up requests fill it.
+    const cache = new ProfileCache(config.matching.cachedProfiles);
+    const compiledPerRequest: number[] = [];
+    const warmupTimes: number[] = [];
     const phases: Phases[] = [];
     const poolSizes: number[] = [];
     /** Pool queries per request: more than one when a short pool was drawn again from more terms. */
@@ -210,11 +217,17 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
       const outcome = await runMatch(db, request.id, {
         candidateLimit: config.matching.candidateLimit,
         scorer,
+        cache,
       });
       const end = now();
       if (outcome !== 'completed') throw new Error(`match request ${request.id}: ${outcome}`);
-      if (index < options.warmupRequests) continue;
+      if (index < options.warmupRequests) {
+        warmupTimes.push(msBetween(begin, end));
+        continue;
+      }
       const queries = trace.between(begin, end);
+      const featureQueries = queries.filter((query) => query.kind === 'features');
+      compiledPerRequest.push(sum(featureQueries.map((query) => query.rows ?? 0)));
       const poolQueries = queries.filter((query) => query.kind === 'pool');
       const staleQueries = queries.filter((query) => query.kind === 'stale');
       const rankings = poolQueries.filter((query) => /skill_keys\s*&&/.test(query.sql));
@@ -236,7 +249,8 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
         total: msBetween(begin, end),
         stale: sum(staleQueries.map((query) => query.ms)),
         pool: sum(poolQueries.map((query) => query.ms)),
-        hydrate: msBetween(pool.end, scorerCalledAt),
+        features: sum(featureQueries.map((query) => query.ms)),
+        hydrate: msBetween(pool.end, scorerCalledAt) - sum(featureQueries.map((query) => query.ms)),
         rank: msBetween(scorerCalledAt, end) - afterSql,
         otherSql: sum(otherBefore.map((query) => query.ms)) + afterSql,
       });
@@ -289,7 +303,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
         config.matching.candidateLimit,
       );
       qualityTimes.push(elapsedMs(queryStart));
-      const previousTop = await rank(activeScorer, 'candidate', candidate.features, previous, TOP_K);
+      const previousTop = await rankFeatures(activeScorer, 'candidate', candidate.features, previous, TOP_K);
       const ours = mean(written.map((row) => row.score));
       const theirs = mean(previousTop.map((result) => result.score));
       quality.push(
@@ -333,6 +347,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
           .sort((a, b) => a - b)
           .map((count) => `${count} in ${poolRankings.filter((value) => value === count).length} requests`)
           .join(', ')}.`,
+        `Profile cache (MATCH_CACHED_PROFILES ${formatNumber(config.matching.cachedProfiles)}, one for the run as in one worker process): the first warm-up request, with the cache empty, took ${formatNumber(warmupTimes[0] ?? Number.NaN)} ms; the ${warmupTimes.length} warm-up requests p50 ${formatNumber(distribution(warmupTimes).p50)} ms, max ${formatNumber(distribution(warmupTimes).max)} ms. Measured requests compiled p50 ${formatNumber(distribution(compiledPerRequest).p50)}, max ${formatNumber(distribution(compiledPerRequest).max)} profiles (cache misses); the cache held ${formatNumber(cache.current().size)} profiles and ${formatNumber(cache.current().dictionary.size)} terms at the end; bench process RSS then ${formatNumber(process.memoryUsage().rss / 2 ** 20)} MiB (it also holds the bench's texts and features).`,
         '',
         'Breakdown of runMatch in ms (SQL timed from hand-off to the connection until its rows are parsed):',
         '',

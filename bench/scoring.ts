@@ -1,17 +1,14 @@
 /**
  * Bench 2: pair scoring. The compiled network (networkScorer over defaultModel) against brain.js run() on
- * the same network and the same precomputed pair vectors; then the full path (pair features computed,
- * not precomputed, as rank() does) with each of the two.
+ * the same network and the same precomputed pair vectors; then the full path (a PairRanking built per
+ * ranking and pair features computed, as rank() does over profiles a worker has compiled and cached) with
+ * each of the two.
  */
 import { NeuralNetwork } from 'brain.js';
 
-import { FEATURES_VERSION, type Features } from '../lib/matching/features.js';
-import {
-  buildPairContext,
-  PAIR_FEATURE_COUNT,
-  pairFeatures,
-  type PairContext,
-} from '../lib/matching/pair-features.js';
+import { TermDictionary, type CompiledProfile } from '../lib/matching/compiled-profile.js';
+import { FEATURES_VERSION } from '../lib/matching/features.js';
+import { PAIR_FEATURE_COUNT, PairRanking } from '../lib/matching/pair-features.js';
 import { defaultModel } from '../lib/matching/scorer-registry.js';
 import { networkScorer } from '../lib/matching/scorers.js';
 import { spread, type BenchTexts } from './support/corpus.js';
@@ -33,27 +30,22 @@ export interface ScoringBenchOptions {
 const TARGET_PAIRS_PER_SECOND = 1_000_000;
 const TARGET_VS_BRAIN = 2;
 
-interface Ranking {
-  candidate: Features;
-  context: PairContext;
-}
-
 export function runScoringBench(options: ScoringBenchOptions): BenchSection {
-  const jobs = spread(options.texts.postings, options.postings).map(postingFeatures);
-  const candidates = spread(options.texts.resumes, options.resumes).map(resumeFeatures);
+  const dictionary = new TermDictionary();
+  const compile = (features: Parameters<TermDictionary['compile']>[0]): CompiledProfile =>
+    dictionary.compile(features);
+  const jobs = spread(options.texts.postings, options.postings).map(postingFeatures).map(compile);
+  const candidates = spread(options.texts.resumes, options.resumes).map(resumeFeatures).map(compile);
 
   // Every (job, candidate) pair, as rank() computes it for a candidate subject: IDF over the subject and
   // the jobs ranked together.
   const pairCount = jobs.length * candidates.length;
   const vectors = new Float64Array(pairCount * PAIR_FEATURE_COUNT);
-  const rankings: Ranking[] = candidates.map((candidate) => ({
-    candidate,
-    context: buildPairContext([candidate, ...jobs]),
-  }));
-  rankings.forEach(({ candidate, context }, c) => {
+  candidates.forEach((candidate, c) => {
+    const ranking = new PairRanking('candidate', candidate, jobs);
     jobs.forEach((job, j) => {
       const offset = (c * jobs.length + j) * PAIR_FEATURE_COUNT;
-      pairFeatures(job, candidate, context, vectors.subarray(offset, offset + PAIR_FEATURE_COUNT));
+      ranking.features(job, vectors.subarray(offset, offset + PAIR_FEATURE_COUNT));
     });
   });
   const views = Array.from({ length: pairCount }, (_, index) =>
@@ -94,25 +86,27 @@ export function runScoringBench(options: ScoringBenchOptions): BenchSection {
   const compiledRate = median(rates(evaluations, precomputed.compiled));
   const brainRate = median(rates(evaluations, precomputed.brain));
 
-  // The full path: a fresh context per ranking (so the TF-IDF vectors are built again, as in a request),
-  // then pair features and the score for every pair.
+  // The full path: a fresh PairRanking per ranking (IDF over the subject and its targets, as in a
+  // request), then pair features and the score for every pair.
   const buffer = new Float64Array(PAIR_FEATURE_COUNT);
   const full = timeInterleaved(
     {
       compiled: () => {
-        for (const { candidate } of rankings) {
-          const context = buildPairContext([candidate, ...jobs]);
-          for (const job of jobs) sink += scorer.score(pairFeatures(job, candidate, context, buffer));
+        for (const candidate of candidates) {
+          const ranking = new PairRanking('candidate', candidate, jobs);
+          for (const job of jobs) sink += scorer.score(ranking.features(job, buffer));
         }
       },
       brain: () => {
-        for (const { candidate } of rankings) {
-          const context = buildPairContext([candidate, ...jobs]);
-          for (const job of jobs) sink += brainScore(pairFeatures(job, candidate, context, buffer));
+        for (const candidate of candidates) {
+          const ranking = new PairRanking('candidate', candidate, jobs);
+          for (const job of jobs) sink += brainScore(ranking.features(job, buffer));
         }
       },
       context: () => {
-        for (const { candidate } of rankings) sink += buildPairContext([candidate, ...jobs]).averageTermCount;
+        for (const candidate of candidates) {
+          sink += new PairRanking('candidate', candidate, jobs).features(candidate, buffer)[0] as number;
+        }
       },
     },
     options.warmup,
@@ -130,7 +124,7 @@ export function runScoringBench(options: ScoringBenchOptions): BenchSection {
     setup: [
       `Pairs: ${formatNumber(jobs.length)} postings × ${candidates.length} resumes = ${formatNumber(pairCount)} real (job, candidate) pairs; features extracted once, pair vectors (Float64Array, ${PAIR_FEATURE_COUNT} features) computed once with IDF over each candidate and the jobs, as rank() does.`,
       `Model: defaultModel \`${defaultModel.name}\` (sizes ${defaultModel.network.sizes.join('-')}); baseline: brain.js \`new NeuralNetwork().fromJSON(network).run(vector)\` on the same network and the same vectors (largest score difference ${largestDifference.toExponential(1)}).`,
-      `Precomputed vectors: ${formatNumber(evaluations)} scores per pass, ${options.warmup} warm-up pass(es), median of ${options.repetitions} passes, contenders interleaved, one thread (= per core). Full path: per pass, for each resume a fresh buildPairContext over it and the ${jobs.length} jobs, then pairFeatures + score for each pair.`,
+      `Precomputed vectors: ${formatNumber(evaluations)} scores per pass, ${options.warmup} warm-up pass(es), median of ${options.repetitions} passes, contenders interleaved, one thread (= per core). Full path: per pass, for each resume a fresh PairRanking over it and the ${jobs.length} jobs (compiled once, as a worker's profile cache holds them), then features + score for each pair.`,
     ],
     figures: [
       {
@@ -145,15 +139,15 @@ export function runScoringBench(options: ScoringBenchOptions): BenchSection {
         },
       },
       {
-        name: 'full path: pairFeatures + score',
+        name: 'full path: PairRanking features + score',
         value: fullRate,
         unit: 'pairs/s',
         better: 'higher',
-        baseline: { name: 'pairFeatures + brain.js run()', value: fullBrainRate },
+        baseline: { name: 'PairRanking features + brain.js run()', value: fullBrainRate },
       },
     ],
     details: [
-      `Per pair: score ${formatNumber(1e9 / compiledRate)} ns (brain.js ${formatNumber(1e9 / brainRate)} ns); full path ${formatNumber(1e6 / fullRate)} µs, of which building the context (IDF over ${jobs.length + 1} documents, amortised over the ${jobs.length} pairs of a ranking) ${formatNumber((contextSeconds * 1e6) / pairCount)} µs and the network ${formatNumber(1e6 / compiledRate)} µs.`,
+      `Per pair: score ${formatNumber(1e9 / compiledRate)} ns (brain.js ${formatNumber(1e9 / brainRate)} ns); full path ${formatNumber(1e6 / fullRate)} µs, of which building the PairRanking (IDF over ${jobs.length + 1} documents, amortised over the ${jobs.length} pairs of a ranking) ${formatNumber((contextSeconds * 1e6) / pairCount)} µs and the network ${formatNumber(1e6 / compiledRate)} µs.`,
     ],
   };
 }

@@ -64,6 +64,7 @@ const schema = z.object({
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
+  MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
   START_LOCAL_KAFKA: booleanFromString.default(true),
 });
@@ -90,6 +91,8 @@ export interface Config {
   };
   matching: {
     candidateLimit: number;
+    /** Compiled target profiles a worker process keeps between matches (0 = none). */
+    cachedProfiles: number;
     /** How often workers look for a newly activated scoring model. */
     modelRefreshMs: number;
   };
@@ -136,7 +139,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       backoffMs: env.JOB_BACKOFF_MS,
       lockMs: env.JOB_LOCK_MS,
     },
-    matching: { candidateLimit: env.MATCH_CANDIDATE_LIMIT, modelRefreshMs: env.MODEL_REFRESH_MS },
+    matching: {
+      candidateLimit: env.MATCH_CANDIDATE_LIMIT,
+      cachedProfiles: env.MATCH_CACHED_PROFILES,
+      modelRefreshMs: env.MODEL_REFRESH_MS,
+    },
   };
 }
 

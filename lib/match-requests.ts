@@ -13,10 +13,18 @@ import {
 import { upsertFeedback } from './db/feedback.js';
 import type { MatchFeedbackModel, MatchRequestModel, MatchResultModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
-import { findMatchPool, findProfile, findProfilesWithStaleFeatures } from './db/profiles.js';
+import {
+  findFeatures,
+  findMatchPool,
+  findProfile,
+  findProfilesWithStaleFeatures,
+  type PoolMember,
+} from './db/profiles.js';
 import { NotFoundError, PermanentJobError, ValidationError } from './errors.js';
 import { FEATURES_VERSION, type Features } from './matching/features.js';
-import { rank, type Scorer } from './matching/scorers.js';
+import type { CompiledProfile } from './matching/compiled-profile.js';
+import type { CacheGeneration, ProfileCache } from './matching/profile-cache.js';
+import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
@@ -122,15 +130,43 @@ export function poolWords(features: Features): string[] {
 
 export type MatchOutcome = 'completed' | 'already-finished' | 'not-found';
 
+export interface MatchOptions {
+  candidateLimit: number;
+  scorer: () => Promise<Scorer>;
+  /** Compiled targets kept between matches by this process. */
+  cache: ProfileCache;
+}
+
+/** The pool's compiled profiles: cached ones whose features revision is current, the rest fetched and compiled. */
+async function compilePool(
+  db: Knex,
+  generation: CacheGeneration,
+  kind: ProfileKind,
+  clientId: string,
+  pool: readonly PoolMember[],
+): Promise<ScoringTarget[]> {
+  // Held here, not looked up again: compiling the misses may evict hits from a cache smaller than the pool.
+  const profiles = new Map<string, CompiledProfile>();
+  const missing: string[] = [];
+  for (const member of pool) {
+    const cached = generation.get(member.id, member.featuresRevision);
+    if (cached) profiles.set(member.id, cached);
+    else missing.push(member.id);
+  }
+  for (const stored of await findFeatures(db, kind, clientId, missing, FEATURES_VERSION)) {
+    profiles.set(stored.id, generation.compile(stored.id, stored.featuresRevision, stored.features));
+  }
+  return pool.flatMap((member) => {
+    const profile = profiles.get(member.id);
+    return profile ? [{ id: member.id, externalId: member.externalId, profile }] : [];
+  });
+}
+
 /**
  * Runs one match request to completion: safe to call again for the same request (a retried or duplicated
  * job) because results are replaced and the status change is guarded.
  */
-export async function runMatch(
-  db: Knex,
-  requestId: string,
-  options: { candidateLimit: number; scorer: () => Promise<Scorer> },
-): Promise<MatchOutcome> {
+export async function runMatch(db: Knex, requestId: string, options: MatchOptions): Promise<MatchOutcome> {
   const visible = await db.transaction(async (trx) => {
     await lockMatchRequest(trx, requestId);
     return findMatchRequest(trx, requestId);
@@ -166,14 +202,14 @@ export async function runMatch(
     featuresVersion: FEATURES_VERSION,
     limit: options.candidateLimit,
   });
+  const generation = options.cache.current();
+  const targets = await compilePool(db, generation, targetKind, request.clientId, pool);
   const scorer = await options.scorer();
   const ranked = await rank(
     scorer,
     request.subjectType,
-    subjectFeatures,
-    pool.flatMap((target) =>
-      target.features ? [{ id: target.id, externalId: target.externalId, features: target.features }] : [],
-    ),
+    generation.dictionary.compile(subjectFeatures),
+    targets,
     request.topK,
   );
 

@@ -19,7 +19,7 @@ import { findProfileById } from '../lib/db/profiles.js';
 import { activateModel, findActiveModel, findModelByName, insertModel } from '../lib/db/scoring-models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
-import { buildPairContext, PAIR_FEATURE_COUNT, pairFeatures } from '../lib/matching/pair-features.js';
+import { pairFeaturesAmong } from '../lib/matching/pair-features.js';
 import { defaultModel } from '../lib/matching/scorer-registry.js';
 import { lexicalScorer, networkScorer } from '../lib/matching/scorers.js';
 import { EVALUATION_DATE, loadEvaluationCorpus } from '../lib/matching/training/corpus.js';
@@ -77,9 +77,8 @@ try {
       row.subjectType === 'job'
         ? [computeFeatures('job', subject), computeFeatures('candidate', target)]
         : [computeFeatures('job', target), computeFeatures('candidate', subject)];
-    const context = buildPairContext([job, candidate]);
     feedback.push({
-      input: [...pairFeatures(job, candidate, context, new Float64Array(PAIR_FEATURE_COUNT))],
+      input: [...pairFeaturesAmong('job', job, [candidate])(candidate)],
       output: [FEEDBACK_LABEL[row.outcome]],
     });
   }

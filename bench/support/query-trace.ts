@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 
-export type QueryKind = 'pool' | 'stale' | 'other';
+export type QueryKind = 'pool' | 'features' | 'stale' | 'other';
 
 export interface TracedQuery {
   kind: QueryKind;
@@ -26,10 +26,12 @@ interface QueryEvent {
 
 /**
  * Candidate generation is the pool query (skill overlap or text match), what picks its terms (the client's
- * row count, the term statistics) and the fetch of the pool's features (by id); the stale-features check is
- * whatever looks for missing, other-version or older-revision features.
+ * row count, the term statistics) and the fetch of the pool's ids and revisions; the features fetch is that
+ * of the pool members a worker has not compiled yet; the stale-features check is whatever looks for
+ * missing, other-version or older-revision features.
  */
 function kindOf(sql: string): QueryKind {
+  if (/^\s*select "id", "features_revision", "features"/i.test(sql)) return 'features';
   if (/skill_keys\s*&&|pg_stats|^\s*select count\(\*\)|"?id"? = ANY\(/i.test(sql)) return 'pool';
   if (/^\s*select\b/i.test(sql) && /features_revision|"features_version" is null/i.test(sql)) return 'stale';
   return 'other';

@@ -368,6 +368,12 @@ async function rankedPoolIds(
   return ((await query) as { id: string }[]).map((row) => row.id);
 }
 
+export interface PoolMember {
+  id: string;
+  externalId: string;
+  featuresRevision: number;
+}
+
 /**
  * Candidate generation: the client's rows (open jobs only) that share a skill or a word with the subject,
  * both through GIN indexes, best text rank (ts_rank) first. Scoring then runs on this pool, never on the
@@ -377,14 +383,10 @@ async function rankedPoolIds(
  * nearly every row and force a text rank of each (seconds at 100,000 rows), so the pool is drawn from its
  * rarest terms, adding terms from the rarest up until their estimated rows reach twice the limit. A pool
  * that comes back short (filters, or fewer matches than estimated) is drawn again from more terms, and at
- * last from all. Ids are ranked first and the features (the bulk of the transfer) fetched once, for the
- * pool. When every matching row fits in the pool (small clients), the pool is the same whatever the rank.
+ * last from all. Only ids and features revisions come back: the features (the bulk of the transfer) are
+ * fetched by findFeatures for the members a worker has not compiled yet. When every matching row fits in the pool (small clients), the pool is the same whatever the rank.
  */
-export async function findMatchPool(
-  db: Knex,
-  kind: ProfileKind,
-  pool: PoolQuery,
-): Promise<AnyProfileModel[]> {
+export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery): Promise<PoolMember[]> {
   const model = modelOf(kind);
   const estimates = await estimatePoolTerms(db, model.tableName, pool);
   const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
@@ -401,10 +403,34 @@ export async function findMatchPool(
   if (ids.length === 0) return [];
   const rows = (await model
     .query(db)
-    .select('id', 'externalId', 'features')
+    .select('id', 'externalId', 'featuresRevision')
     .whereRaw('id = ANY(?::uuid[])', [ids])
     .where('clientId', pool.clientId)
-    .where('featuresVersion', pool.featuresVersion)) as unknown as AnyProfileModel[];
+    .where('featuresVersion', pool.featuresVersion)) as unknown as PoolMember[];
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export interface StoredFeatures {
+  id: string;
+  featuresRevision: number;
+  features: Features;
+}
+
+/** The stored features of some of a client's rows, at the given features version (others are left out). */
+export async function findFeatures(
+  db: Knex,
+  kind: ProfileKind,
+  clientId: string,
+  ids: readonly string[],
+  featuresVersion: number,
+): Promise<StoredFeatures[]> {
+  if (ids.length === 0) return [];
+  return (await modelOf(kind)
+    .query(db)
+    .select('id', 'featuresRevision', 'features')
+    .whereRaw('id = ANY(?::uuid[])', [ids])
+    .where('clientId', clientId)
+    .where('featuresVersion', featuresVersion)
+    .whereNotNull('featuresRevision')) as unknown as StoredFeatures[];
 }

@@ -1,4 +1,6 @@
+import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
+import type { ProfileKind } from '../queues/registry.js';
 
 /**
  * The features of one (job, candidate) pair, in the order the network reads them. Every value is in [0, 1];
@@ -39,97 +41,10 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 const SENIORITY_LEVEL = { junior: 0, mid: 1, senior: 2, lead: 3 } as const;
 
-/** Corpus statistics for one ranking: IDF over the documents ranked together, as the scorers use them. */
-export interface PairContext {
-  termIdf: ReadonlyMap<string, number>;
-  skillIdf: ReadonlyMap<string, number>;
-  averageTermCount: number;
-}
-
-function idf(documents: Iterable<Iterable<string>>): { table: Map<string, number>; count: number } {
-  const frequency = new Map<string, number>();
-  let count = 0;
-  for (const keys of documents) {
-    count += 1;
-    for (const key of new Set(keys)) frequency.set(key, (frequency.get(key) ?? 0) + 1);
-  }
-  const table = new Map<string, number>();
-  for (const [key, df] of frequency) table.set(key, Math.log(1 + (count + 1) / (df + 1)));
-  return { table, count };
-}
-
-export function buildPairContext(documents: readonly Features[]): PairContext {
-  const termCounts = documents.map((document) => document.termCount);
-  return {
-    termIdf: idf(documents.map((document) => Object.keys(document.terms))).table,
-    skillIdf: idf(documents.map((document) => document.skills)).table,
-    averageTermCount:
-      termCounts.length === 0 ? 1 : Math.max(1, termCounts.reduce((a, b) => a + b, 0) / termCounts.length),
-  };
-}
-
-function weightedShare(
-  wanted: readonly string[],
-  has: (key: string) => boolean,
-  weights: ReadonlyMap<string, number>,
-): number {
-  let total = 0;
-  let covered = 0;
-  for (const key of wanted) {
-    const weight = weights.get(key) ?? 1;
-    total += weight;
-    if (has(key)) covered += weight;
-  }
-  return total === 0 ? 0 : covered / total;
-}
-
-/** A document's TF-IDF vector, normalised to length 1; cached per ranking, as IDF differs between them. */
-const vectorCache = new WeakMap<PairContext, WeakMap<Features, Map<string, number>>>();
-function tfidf(features: Features, context: PairContext): Map<string, number> {
-  let vectors = vectorCache.get(context);
-  if (!vectors) {
-    vectors = new WeakMap();
-    vectorCache.set(context, vectors);
-  }
-  const cached = vectors.get(features);
-  if (cached) return cached;
-  const vector = new Map<string, number>();
-  let norm = 0;
-  for (const [term, count] of Object.entries(features.terms)) {
-    const weight = (1 + Math.log(count)) * (context.termIdf.get(term) ?? 0);
-    vector.set(term, weight);
-    norm += weight * weight;
-  }
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (const [term, weight] of vector) vector.set(term, weight / norm);
-  vectors.set(features, vector);
-  return vector;
-}
-
-function cosine(a: Map<string, number>, b: Map<string, number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let dot = 0;
-  for (const [term, weight] of small) dot += weight * (large.get(term) ?? 0);
-  return Math.min(1, dot);
-}
-
-/** Term counts come from JSON, so only own properties count ("constructor" is not a count). */
-function countOf(terms: Record<string, number>, term: string): number {
-  return Object.hasOwn(terms, term) ? (terms[term] ?? 0) : 0;
-}
-
-function bm25(job: Features, candidate: Features, context: PairContext): number {
-  let score = 0;
-  let bound = 0;
-  const lengthNorm = BM25_K1 * (1 - BM25_B + (BM25_B * candidate.termCount) / context.averageTermCount);
-  for (const term of Object.keys(job.terms)) {
-    const weight = context.termIdf.get(term) ?? 0;
-    bound += weight * (BM25_K1 + 1);
-    const tf = countOf(candidate.terms, term);
-    if (tf > 0) score += (weight * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
-  }
-  return bound === 0 ? 0 : score / bound;
-}
+/** Bits of a skill's role in the subject. */
+const HAS = 1;
+const REQUIRED = 2;
+const PREFERRED = 4;
 
 function experienceFit(required: number | null, has: number | null): number {
   if (required === null || has === null) return UNKNOWN;
@@ -143,7 +58,7 @@ function seniorityFit(job: Features['seniority'], candidate: Features['seniority
   return 1 - Math.abs(SENIORITY_LEVEL[job] - SENIORITY_LEVEL[candidate]) / 3;
 }
 
-function locationFit(job: Features, candidate: Features): number {
+function locationFit(job: CompiledProfile, candidate: CompiledProfile): number {
   if (job.remote === true) return 1;
   if (job.location !== null && candidate.location !== null) {
     return job.location.includes(candidate.location) || candidate.location.includes(job.location) ? 1 : 0;
@@ -152,33 +67,236 @@ function locationFit(job: Features, candidate: Features): number {
   return UNKNOWN;
 }
 
-function salaryFit(job: Features['salary'], candidate: Features['salary']): number {
+function salaryFit(job: CompiledProfile['salary'], candidate: CompiledProfile['salary']): number {
   if (job === null || candidate === null || job.max <= 0) return UNKNOWN;
   if (candidate.min <= job.max) return 1;
   return Math.max(0, 1 - (candidate.min - job.max) / job.max);
 }
 
-/** Writes the pair's features into `out` (length PAIR_FEATURE_COUNT), so hot loops allocate nothing. */
-export function pairFeatures(
-  job: Features,
-  candidate: Features,
-  context: PairContext,
-  out: Float64Array,
-): Float64Array {
-  const candidateSkills = new Set(candidate.skills);
-  const has = (skill: string): boolean => candidateSkills.has(skill);
-  let shared = 0;
-  for (const skill of job.skills) if (candidateSkills.has(skill)) shared += 1;
-  const union = job.skills.length + candidate.skills.length - shared;
-  out[0] = weightedShare(job.requiredSkills, has, context.skillIdf);
-  out[1] = weightedShare(job.preferredSkills, has, context.skillIdf);
-  out[2] = union === 0 ? 0 : shared / union;
-  out[3] = cosine(tfidf(job, context), tfidf(candidate, context));
-  out[4] = bm25(job, candidate, context);
-  out[5] = weightedShare(job.titleTerms, (term) => countOf(candidate.terms, term) > 0, context.termIdf);
-  out[6] = experienceFit(job.years, candidate.years);
-  out[7] = seniorityFit(job.seniority, candidate.seniority);
-  out[8] = locationFit(job, candidate);
-  out[9] = salaryFit(job.salary, candidate.salary);
-  return out;
+const share = (covered: number, total: number): number => (total === 0 ? 0 : covered / total);
+
+const jaccard = (shared: number, jobSkills: number, candidateSkills: number): number =>
+  share(shared, jobSkills + candidateSkills - shared);
+
+/** Cosine of the target's vector (dot with the unit subject vector, and its squared length). */
+const cosine = (dot: number, squaredNorm: number): number =>
+  squaredNorm === 0 ? 0 : Math.min(1, dot / Math.sqrt(squaredNorm));
+
+/**
+ * The pair features of one subject against the targets ranked with it. IDF is taken over the subject and
+ * those targets, so no corpus-wide statistics are needed; everything about the subject (its normalised
+ * TF-IDF vector, BM25 bound, skill roles) is spread once into arrays indexed by term id, and each target is
+ * then read in one pass over its own terms and skills: a few array loads per term, nothing allocated.
+ */
+export class PairRanking {
+  private readonly termIdf: Float64Array;
+  private readonly skillIdf: Float64Array;
+  private readonly averageTermCount: number;
+  /** The subject's TF-IDF weight per term, divided by its vector's length. */
+  private readonly subjectWeight: Float64Array;
+  private readonly subjectCount: Uint32Array;
+  private readonly subjectSkill: Uint8Array;
+  /** Per term: whether it is in the subject job's title (only when the subject is a job). */
+  private readonly subjectTitle: Uint8Array;
+  private readonly subjectIsJob: boolean;
+  private readonly jobTotals = { required: 0, preferred: 0, title: 0, bm25Bound: 0 };
+  private readonly candidateLengthNorm: number;
+
+  constructor(
+    subjectKind: ProfileKind,
+    private readonly subject: CompiledProfile,
+    targets: readonly CompiledProfile[],
+  ) {
+    const { dictionary } = subject;
+    const size = dictionary.size;
+    this.subjectIsJob = subjectKind === 'job';
+    this.termIdf = new Float64Array(size);
+    this.skillIdf = new Float64Array(size);
+    let totalTerms = subject.termCount;
+    const count = (profile: CompiledProfile): void => {
+      if (profile.dictionary !== dictionary) throw new Error('profiles compiled by different dictionaries');
+      for (const id of profile.termIds) (this.termIdf[id] as number) += 1;
+      for (const id of profile.skills) (this.skillIdf[id] as number) += 1;
+    };
+    count(subject);
+    for (const target of targets) {
+      count(target);
+      totalTerms += target.termCount;
+    }
+    const documents = targets.length + 1;
+    // df → IDF in place; a term in no document keeps 0 (which title and skill weights read as 1).
+    for (const table of [this.termIdf, this.skillIdf]) {
+      for (let id = 0; id < size; id += 1) {
+        const df = table[id] as number;
+        if (df > 0) table[id] = Math.log(1 + (documents + 1) / (df + 1));
+      }
+    }
+    this.averageTermCount = Math.max(1, totalTerms / documents);
+
+    this.subjectWeight = new Float64Array(size);
+    this.subjectCount = new Uint32Array(size);
+    let norm = 0;
+    for (let index = 0; index < subject.termIds.length; index += 1) {
+      const id = subject.termIds[index] as number;
+      const tf = subject.termCounts[index] as number;
+      const weight = (1 + Math.log(tf)) * (this.termIdf[id] as number);
+      this.subjectWeight[id] = weight;
+      this.subjectCount[id] = tf;
+      norm += weight * weight;
+    }
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (const id of subject.termIds) (this.subjectWeight[id] as number) /= norm;
+
+    this.subjectSkill = new Uint8Array(size);
+    for (const id of subject.skills) this.subjectSkill[id] = HAS;
+    this.subjectTitle = new Uint8Array(this.subjectIsJob ? size : 0);
+    if (this.subjectIsJob) {
+      for (const id of subject.requiredSkills) {
+        (this.subjectSkill[id] as number) |= REQUIRED;
+        this.jobTotals.required += this.skillWeight(id);
+      }
+      for (const id of subject.preferredSkills) {
+        (this.subjectSkill[id] as number) |= PREFERRED;
+        this.jobTotals.preferred += this.skillWeight(id);
+      }
+      for (const id of subject.titleTerms) {
+        this.subjectTitle[id] = 1;
+        this.jobTotals.title += this.titleWeight(id);
+      }
+      for (const id of subject.termIds)
+        this.jobTotals.bm25Bound += (this.termIdf[id] as number) * (BM25_K1 + 1);
+    }
+    this.candidateLengthNorm = this.lengthNorm(subject.termCount);
+  }
+
+  private skillWeight(id: number): number {
+    const idf = this.skillIdf[id] as number;
+    return idf > 0 ? idf : 1;
+  }
+
+  private titleWeight(id: number): number {
+    const idf = this.termIdf[id] as number;
+    return idf > 0 ? idf : 1;
+  }
+
+  private lengthNorm(candidateTermCount: number): number {
+    return BM25_K1 * (1 - BM25_B + (BM25_B * candidateTermCount) / this.averageTermCount);
+  }
+
+  /** Writes the pair's features into `out` (length PAIR_FEATURE_COUNT), so hot loops allocate nothing. */
+  features(target: CompiledProfile, out: Float64Array): Float64Array {
+    if (target.dictionary !== this.subject.dictionary) {
+      throw new Error('profiles compiled by different dictionaries');
+    }
+    if (this.subjectIsJob) this.candidateTarget(target, out);
+    else this.jobTarget(target, out);
+    const [job, candidate] = this.subjectIsJob ? [this.subject, target] : [target, this.subject];
+    out[6] = experienceFit(job.years, candidate.years);
+    out[7] = seniorityFit(job.seniority, candidate.seniority);
+    out[8] = locationFit(job, candidate);
+    out[9] = salaryFit(job.salary, candidate.salary);
+    return out;
+  }
+
+  /** Text and skill features when the subject is the job and the target a candidate. */
+  private candidateTarget(candidate: CompiledProfile, out: Float64Array): void {
+    let required = 0;
+    let preferred = 0;
+    let shared = 0;
+    for (const id of candidate.skills) {
+      const role = this.subjectSkill[id] as number;
+      if (role === 0) continue;
+      shared += 1;
+      if (role & REQUIRED) required += this.skillWeight(id);
+      if (role & PREFERRED) preferred += this.skillWeight(id);
+    }
+    const lengthNorm = this.lengthNorm(candidate.termCount);
+    let dot = 0;
+    let norm = 0;
+    let bm25 = 0;
+    let title = 0;
+    for (let index = 0; index < candidate.termIds.length; index += 1) {
+      const id = candidate.termIds[index] as number;
+      const tf = candidate.termCounts[index] as number;
+      const idf = this.termIdf[id] as number;
+      const weight = (1 + Math.log(tf)) * idf;
+      norm += weight * weight;
+      dot += weight * (this.subjectWeight[id] as number);
+      if ((this.subjectCount[id] as number) > 0) bm25 += (idf * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
+      if (this.subjectTitle[id] === 1) title += this.titleWeight(id);
+    }
+    out[0] = share(required, this.jobTotals.required);
+    out[1] = share(preferred, this.jobTotals.preferred);
+    out[2] = jaccard(shared, this.subject.skills.length, candidate.skills.length);
+    out[3] = cosine(dot, norm);
+    out[4] = share(bm25, this.jobTotals.bm25Bound);
+    out[5] = share(title, this.jobTotals.title);
+  }
+
+  /** Text and skill features when the subject is the candidate and the target a job. */
+  private jobTarget(job: CompiledProfile, out: Float64Array): void {
+    let requiredTotal = 0;
+    let required = 0;
+    for (const id of job.requiredSkills) {
+      const weight = this.skillWeight(id);
+      requiredTotal += weight;
+      if (this.subjectSkill[id] !== 0) required += weight;
+    }
+    let preferredTotal = 0;
+    let preferred = 0;
+    for (const id of job.preferredSkills) {
+      const weight = this.skillWeight(id);
+      preferredTotal += weight;
+      if (this.subjectSkill[id] !== 0) preferred += weight;
+    }
+    let shared = 0;
+    for (const id of job.skills) if (this.subjectSkill[id] !== 0) shared += 1;
+    let dot = 0;
+    let norm = 0;
+    let bm25 = 0;
+    let bound = 0;
+    for (let index = 0; index < job.termIds.length; index += 1) {
+      const id = job.termIds[index] as number;
+      const idf = this.termIdf[id] as number;
+      const weight = (1 + Math.log(job.termCounts[index] as number)) * idf;
+      norm += weight * weight;
+      dot += weight * (this.subjectWeight[id] as number);
+      bound += idf * (BM25_K1 + 1);
+      const tf = this.subjectCount[id] as number;
+      if (tf > 0) bm25 += (idf * tf * (BM25_K1 + 1)) / (tf + this.candidateLengthNorm);
+    }
+    let titleTotal = 0;
+    let title = 0;
+    for (const id of job.titleTerms) {
+      const weight = this.titleWeight(id);
+      titleTotal += weight;
+      if ((this.subjectCount[id] as number) > 0) title += weight;
+    }
+    out[0] = share(required, requiredTotal);
+    out[1] = share(preferred, preferredTotal);
+    out[2] = jaccard(shared, job.skills.length, this.subject.skills.length);
+    out[3] = cosine(dot, norm);
+    out[4] = share(bm25, bound);
+    out[5] = share(title, titleTotal);
+  }
+}
+
+/**
+ * For callers holding plain Features (training, evaluation, tests): the pair features of any of `targets`
+ * ranked against `subject`, with IDF over the subject and all the targets, exactly as rank() computes them.
+ */
+export function pairFeaturesAmong(
+  subjectKind: ProfileKind,
+  subject: Features,
+  targets: readonly Features[],
+): (target: Features) => Float64Array {
+  const dictionary = new TermDictionary();
+  const profiles = targets.map((target) => dictionary.compile(target));
+  const byTarget = new Map(targets.map((target, index) => [target, profiles[index] as CompiledProfile]));
+  const ranking = new PairRanking(subjectKind, dictionary.compile(subject), profiles);
+  return (target) => {
+    const profile = byTarget.get(target);
+    if (!profile) throw new RangeError('not one of the targets this ranking was built over');
+    return ranking.features(profile, new Float64Array(PAIR_FEATURE_COUNT));
+  };
 }

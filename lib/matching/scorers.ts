@@ -1,11 +1,11 @@
 import type { ProfileKind } from '../queues/registry.js';
+import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
 import { assertCompatible, CompiledNetwork, type NetworkModel } from './network.js';
 import {
-  buildPairContext,
   PAIR_FEATURE_COUNT,
   PAIR_FEATURE_NAMES,
-  pairFeatures,
+  PairRanking,
   type PairFeatureName,
 } from './pair-features.js';
 import { skillVocabulary } from './vocabulary.js';
@@ -13,7 +13,7 @@ import { skillVocabulary } from './vocabulary.js';
 export interface ScoringTarget {
   id: string;
   externalId: string;
-  features: Features;
+  profile: CompiledProfile;
 }
 
 /** How much one feature moved the score: positive raised it, negative lowered it. */
@@ -82,7 +82,7 @@ export const lexicalScorer: Scorer = {
 /** A trained brain.js network; each factor's effect is the score change when that feature takes its training mean. */
 export function networkScorer(model: NetworkModel, featuresVersion: number): Scorer {
   assertCompatible(model, featuresVersion);
-  const network = new CompiledNetwork(model.network);
+  const network = new CompiledNetwork(model.network, model.name);
   const probe = new Float64Array(PAIR_FEATURE_COUNT);
   return {
     name: model.name,
@@ -99,17 +99,18 @@ export function networkScorer(model: NetworkModel, featuresVersion: number): Sco
 
 function explain(
   scorer: Scorer,
-  job: Features,
-  candidate: Features,
+  job: CompiledProfile,
+  candidate: CompiledProfile,
   features: Float64Array,
   score: number,
 ): Explanation {
   const candidateSkills = new Set(candidate.skills);
-  const names = (skills: string[]): string[] => skills.map(skillVocabulary.nameOf);
+  const names = (skills: Uint32Array, keep: (skill: number) => boolean): string[] =>
+    [...skills].filter(keep).map((skill) => skillVocabulary.nameOf(job.dictionary.termOf(skill)));
   return {
-    matchedSkills: names(job.skills.filter((skill) => candidateSkills.has(skill))),
-    missingSkills: names(job.requiredSkills.filter((skill) => !candidateSkills.has(skill))),
-    missingPreferredSkills: names(job.preferredSkills.filter((skill) => !candidateSkills.has(skill))),
+    matchedSkills: names(job.skills, (skill) => candidateSkills.has(skill)),
+    missingSkills: names(job.requiredSkills, (skill) => !candidateSkills.has(skill)),
+    missingPreferredSkills: names(job.preferredSkills, (skill) => !candidateSkills.has(skill)),
     factors: scorer
       .effects(features, score)
       .map((factor) => ({
@@ -127,32 +128,35 @@ const SLICE = 500;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Ranks targets for a subject. IDF is taken over the subject and the targets ranked together, so no
- * corpus-wide statistics are needed. Only the top K are explained.
+ * Ranks targets for a subject (all compiled by one dictionary); see PairRanking for the features. Only the
+ * top K are explained.
  */
 export async function rank(
   scorer: Scorer,
   subjectKind: ProfileKind,
-  subject: Features,
+  subject: CompiledProfile,
   targets: readonly ScoringTarget[],
   topK: number,
 ): Promise<ScoredTarget[]> {
-  const context = buildPairContext([subject, ...targets.map((target) => target.features)]);
+  const ranking = new PairRanking(
+    subjectKind,
+    subject,
+    targets.map((target) => target.profile),
+  );
   const buffer = new Float64Array(PAIR_FEATURE_COUNT);
-  const sides = (target: ScoringTarget): [Features, Features] =>
-    subjectKind === 'job' ? [subject, target.features] : [target.features, subject];
+  const sides = (target: ScoringTarget): [CompiledProfile, CompiledProfile] =>
+    subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
   const scored: { target: ScoringTarget; score: number }[] = [];
   for (const [index, target] of targets.entries()) {
     // A long pool is scored in slices, giving the event loop back in between: BullMQ renews the job's
     // lock from a timer, and a worker that never yields would have its job declared stalled.
     if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
-    const [job, candidate] = sides(target);
-    scored.push({ target, score: scorer.score(pairFeatures(job, candidate, context, buffer)) });
+    scored.push({ target, score: scorer.score(ranking.features(target.profile, buffer)) });
   }
   scored.sort((a, b) => b.score - a.score || a.target.externalId.localeCompare(b.target.externalId));
   return scored.slice(0, topK).map(({ target, score }) => {
     const [job, candidate] = sides(target);
-    const features = pairFeatures(job, candidate, context, new Float64Array(PAIR_FEATURE_COUNT));
+    const features = ranking.features(target.profile, new Float64Array(PAIR_FEATURE_COUNT));
     return {
       targetId: target.id,
       targetExternalId: target.externalId,
@@ -160,4 +164,26 @@ export async function rank(
       explanation: explain(scorer, job, candidate, features, score),
     };
   });
+}
+
+/** rank() for callers holding plain Features (evaluation, tests): compiles them with a dictionary of their own. */
+export async function rankFeatures(
+  scorer: Scorer,
+  subjectKind: ProfileKind,
+  subject: Features,
+  targets: readonly { id: string; externalId: string; features: Features }[],
+  topK: number,
+): Promise<ScoredTarget[]> {
+  const dictionary = new TermDictionary();
+  return rank(
+    scorer,
+    subjectKind,
+    dictionary.compile(subject),
+    targets.map(({ id, externalId, features }) => ({
+      id,
+      externalId,
+      profile: dictionary.compile(features),
+    })),
+    topK,
+  );
 }

@@ -6,7 +6,7 @@ import {
   FEATURES_VERSION,
 } from '../../lib/matching/features.js';
 import { sharedAnalyzer } from '../../lib/matching/nlp.js';
-import { lexicalScorer, rank } from '../../lib/matching/scorers.js';
+import { lexicalScorer, rankFeatures } from '../../lib/matching/scorers.js';
 import { normaliseSkill } from '../../lib/matching/vocabulary.js';
 
 const analyzer = sharedAnalyzer();
@@ -138,7 +138,7 @@ describe('features', () => {
     const other = JSON.parse(
       JSON.stringify(extractCandidateFeatures({ headline: null, resumeText: 'Classes only.', skills: [] })),
     ) as typeof person;
-    const ranked = await rank(
+    const ranked = await rankFeatures(
       lexicalScorer,
       'job',
       job,

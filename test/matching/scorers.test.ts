@@ -9,12 +9,11 @@ import {
   type NetworkModel,
 } from '../../lib/matching/network.js';
 import {
-  buildPairContext,
   PAIR_FEATURE_COUNT,
   PAIR_FEATURE_NAMES,
-  pairFeatures,
+  pairFeaturesAmong,
 } from '../../lib/matching/pair-features.js';
-import { lexicalScorer, networkScorer, rank } from '../../lib/matching/scorers.js';
+import { lexicalScorer, networkScorer, rankFeatures } from '../../lib/matching/scorers.js';
 import { mulberry32 } from '../../lib/matching/training/split.js';
 import { skillVocabulary } from '../../lib/matching/vocabulary.js';
 
@@ -66,13 +65,15 @@ describe('lexical scorer', () => {
 
   it('orders by skill coverage and text similarity, best first, and honours topK', async () => {
     expect(
-      (await rank(lexicalScorer, 'candidate', candidate, targets, 3)).map((result) => result.targetId),
+      (await rankFeatures(lexicalScorer, 'candidate', candidate, targets, 3)).map(
+        (result) => result.targetId,
+      ),
     ).toEqual(['backend', 'partial', 'nurse']);
-    expect(await rank(lexicalScorer, 'candidate', candidate, targets, 1)).toHaveLength(1);
+    expect(await rankFeatures(lexicalScorer, 'candidate', candidate, targets, 1)).toHaveLength(1);
   });
 
   it('explains with matched and missing job skills and effects that add up to the score', async () => {
-    const [, partial] = await rank(lexicalScorer, 'candidate', candidate, targets, 3);
+    const [, partial] = await rankFeatures(lexicalScorer, 'candidate', candidate, targets, 3);
     expect(partial?.explanation.matchedSkills).toEqual(['Go']);
     expect(partial?.explanation.missingSkills).toEqual(
       ['java', 'oracle', 'kafka'].map(skillVocabulary.nameOf),
@@ -98,7 +99,7 @@ describe('lexical scorer', () => {
       },
       { id: 'half', externalId: 'half', features: features(['go'], 'go engineer') },
     ];
-    const ranked = await rank(lexicalScorer, 'job', job, people, 2);
+    const ranked = await rankFeatures(lexicalScorer, 'job', job, people, 2);
     expect(ranked.map((result) => result.targetId)).toEqual(['full', 'half']);
     expect(ranked[0]?.explanation.missingSkills).toEqual([]);
     expect(ranked[1]?.explanation.missingSkills).toEqual(['Kubernetes']);
@@ -106,15 +107,14 @@ describe('lexical scorer', () => {
   });
 
   it('returns nothing for an empty pool', async () => {
-    expect(await rank(lexicalScorer, 'candidate', candidate, [], 10)).toEqual([]);
+    expect(await rankFeatures(lexicalScorer, 'candidate', candidate, [], 10)).toEqual([]);
   });
 });
 
 describe('pair features', () => {
   it('are all in [0, 1], with 0.5 where a side does not say', () => {
     const job = features(['go'], 'go engineer', 'engineer');
-    const context = buildPairContext([job, candidate]);
-    const values = pairFeatures(job, candidate, context, new Float64Array(PAIR_FEATURE_COUNT));
+    const values = pairFeaturesAmong('job', job, [candidate])(candidate);
     for (const value of values) {
       expect(value).toBeGreaterThanOrEqual(0);
       expect(value).toBeLessThanOrEqual(1);
@@ -148,14 +148,9 @@ describe('pair features', () => {
       location: 'berlin',
       salary: { min: 70_000, max: 70_000 },
     });
-    const context = buildPairContext([job, junior, senior]);
+    const featuresOf = pairFeaturesAmong('job', job, [junior, senior]);
     const get = (person: Features) =>
-      Object.fromEntries(
-        PAIR_FEATURE_NAMES.map((name, index) => [
-          name,
-          pairFeatures(job, person, context, new Float64Array(PAIR_FEATURE_COUNT))[index],
-        ]),
-      );
+      Object.fromEntries(PAIR_FEATURE_NAMES.map((name, index) => [name, featuresOf(person)[index]]));
     expect(get(senior)).toMatchObject({
       experienceFit: expect.closeTo(0.98, 2) as unknown,
       seniorityFit: 1,
@@ -209,6 +204,16 @@ describe('network scorer', () => {
     const input = Float64Array.from(PAIR_FEATURE_NAMES, (_, index) => (index === 0 ? 1 : 0.5));
     const effects = scorer.effects(input, scorer.score(input));
     expect(effects.find((factor) => factor.feature === 'requiredSkillCoverage')?.effect).toBeGreaterThan(0);
+  });
+
+  it('refuses a model whose weights are not finite numbers, before any of it is compiled', () => {
+    const layers = trainTiny();
+    const hidden = layers.layers[1];
+    if (!hidden?.weights[0]) throw new Error('no hidden layer');
+    (hidden.weights[0] as unknown[])[0] = 'process.exit(1)';
+    expect(() => new CompiledNetwork(layers, 'tampered')).toThrow(IncompatibleModelError);
+    (hidden.weights[0] as unknown[])[0] = Number.NaN;
+    expect(() => new CompiledNetwork(layers, 'tampered')).toThrow(/not a finite number/);
   });
 
   it('refuses a model trained on other features', () => {

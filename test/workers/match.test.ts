@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { jobCorpus, kubernetesGoCandidate, nurseCandidate, type JobFixture } from '../fixtures/corpus.js';
 import { useTestContext } from '../support/context.js';
-import { waitForMatch, type MatchRequestBody } from '../support/polling.js';
+import { waitForMatch, type MatchRequestBody, type MatchResultBody } from '../support/polling.js';
 
 const stack = useTestContext({ workers: true });
 
@@ -128,6 +128,48 @@ describe('matching end to end (API → queue → workers → Postgres)', () => {
     expect(done.status).toBe('completed');
     const ranked = new Set(done.results?.map((result) => result.targetId));
     for (const id of backendIds) expect(ranked.has(id)).toBe(false);
+  });
+
+  it('ranks an updated job by its new text, not by what the worker compiled and cached before', async () => {
+    const key = await stack.newClient();
+    await seed(key);
+    const { body: candidate } = await stack.request<Created>('POST', '/v1/candidates', {
+      key,
+      body: kubernetesGoCandidate,
+    });
+    const match = async () => {
+      const submitted = await stack.request<MatchRequestBody>('POST', '/v1/match-requests', {
+        key,
+        body: { candidateId: candidate.id, topK: 100 },
+      });
+      return (await waitForMatch(stack, key, submitted.body.id)).results ?? [];
+    };
+    const rankOf = (results: MatchResultBody[], externalId: string) =>
+      results.find((result) => result.targetExternalId === externalId)?.rank ?? Infinity;
+
+    const before = await match();
+    expect(rankOf(before, 'nursing-1')).toBeGreaterThan(10);
+    const list = await stack.request<{ items: (Created & { externalId: string })[] }>(
+      'GET',
+      '/v1/jobs?limit=100',
+      { key },
+    );
+    const nursing = list.body.items.find((job) => job.externalId === 'nursing-1');
+    const updated = await stack.request('PATCH', `/v1/jobs/${nursing?.id ?? ''}`, {
+      key,
+      body: {
+        title: 'Senior Go Engineer, Kubernetes platform',
+        description:
+          'Build backend services in Go on Kubernetes and PostgreSQL. Requirements: 5 years of Go, Kubernetes, PostgreSQL, gRPC.',
+        skills: ['go', 'kubernetes', 'postgresql'],
+      },
+    });
+    expect(updated.status).toBe(200);
+
+    const after = await match();
+    expect(rankOf(after, 'nursing-1')).toBeLessThanOrEqual(3);
+    const result = after.find((item) => item.targetExternalId === 'nursing-1');
+    expect(result?.explanation.matchedSkills).toEqual(expect.arrayContaining(['Go', 'Kubernetes']));
   });
 
   it('extracts features in the background, resolving aliases to canonical skills', async () => {

@@ -1,16 +1,18 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 
 import { PermanentJobError } from '../../lib/errors.js';
-import { failMatch, runMatch, type MatchOutcome } from '../../lib/match-requests.js';
+import { failMatch, runMatch, type MatchOptions, type MatchOutcome } from '../../lib/match-requests.js';
+import { ProfileCache } from '../../lib/matching/profile-cache.js';
 import { ScorerRegistry } from '../../lib/matching/scorer-registry.js';
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
 
 export function matchProcessor(services: Pick<Services, 'db' | 'config' | 'logger'>) {
   const scorers = new ScorerRegistry(services.db, services.logger, services.config.matching.modelRefreshMs);
-  const options = {
+  const options: MatchOptions = {
     candidateLimit: services.config.matching.candidateLimit,
     scorer: () => scorers.current(),
+    cache: new ProfileCache(services.config.matching.cachedProfiles),
   };
   return async (job: Job<QueuePayloads['match']>): Promise<MatchOutcome> => {
     const { requestId } = job.data;

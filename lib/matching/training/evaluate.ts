@@ -1,5 +1,4 @@
-import type { Scorer } from '../scorers.js';
-import { rank } from '../scorers.js';
+import { rankFeatures, type Scorer } from '../scorers.js';
 import type { Doc, EvaluationCorpus, Part, RankingQuery, VacancyQuery } from './corpus.js';
 import { averagePrecision, mean, ndcgAtK, spearman } from './metrics.js';
 
@@ -23,7 +22,7 @@ export interface EvaluationReport {
 export function scorerRanker(scorer: Scorer): Ranker {
   return async (query, targets) =>
     (
-      await rank(
+      await rankFeatures(
         scorer,
         'candidate',
         query.features,

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { NeuralNetwork } from 'brain.js';
 
-import { FEATURES_VERSION, type Features } from '../features.js';
+import { FEATURES_VERSION } from '../features.js';
 import type { BrainLayers, NetworkModel } from '../network.js';
-import { buildPairContext, PAIR_FEATURE_COUNT, PAIR_FEATURE_NAMES, pairFeatures } from '../pair-features.js';
+import { PAIR_FEATURE_NAMES, pairFeaturesAmong } from '../pair-features.js';
 import type { EvaluationCorpus, RankingQuery, VacancyQuery } from './corpus.js';
 import { mulberry32, shuffle } from './split.js';
 
@@ -17,49 +17,44 @@ export interface LabelledPair {
 /** Negatives kept per positive for the category set, where almost every pair is a negative. */
 const NEGATIVES_PER_POSITIVE = 3;
 
-function pair(
-  job: Features,
-  candidate: Features,
-  context: ReturnType<typeof buildPairContext>,
-  label: number,
-): LabelledPair {
-  return {
-    input: [...pairFeatures(job, candidate, context, new Float64Array(PAIR_FEATURE_COUNT))],
-    output: [label],
-  };
-}
-
 function rankingPairs(
   queries: readonly RankingQuery[],
   random: () => number,
   sampleNegatives: boolean,
 ): LabelledPair[] {
   return queries.flatMap(({ query, targets }) => {
-    const context = buildPairContext([query.features, ...targets.map((target) => target.features)]);
+    const featuresOf = pairFeaturesAmong(
+      'candidate',
+      query.features,
+      targets.map((target) => target.features),
+    );
     const positives = targets.filter((target) => target.relevance > 0);
     const negatives = targets.filter((target) => target.relevance === 0);
     const kept = sampleNegatives
       ? shuffle(negatives, random).slice(0, Math.max(1, positives.length * NEGATIVES_PER_POSITIVE))
       : negatives;
-    return [...positives, ...kept].map((target) =>
-      pair(target.features, query.features, context, target.relevance),
-    );
+    return [...positives, ...kept].map((target) => ({
+      input: [...featuresOf(target.features)],
+      output: [target.relevance],
+    }));
   });
 }
 
 /** Each vacancy's label is its mean rank over the annotators, mapped so that rank 1 → 1 and the last → 0. */
 function vacancyPairs(queries: readonly VacancyQuery[]): LabelledPair[] {
   return queries.flatMap(({ cv, vacancies, annotatorRanks }) => {
-    const context = buildPairContext([cv.features, ...vacancies.map((vacancy) => vacancy.features)]);
-    return vacancies.map((vacancy) => {
+    const featuresOf = pairFeaturesAmong(
+      'candidate',
+      cv.features,
+      vacancies.map((vacancy) => vacancy.features),
+    );
+    return vacancies.map((vacancy): LabelledPair => {
       const ranks = annotatorRanks.map(({ ranks: byVacancy }) => byVacancy[vacancy.id] ?? vacancies.length);
       const meanRank = ranks.reduce((sum, value) => sum + value, 0) / Math.max(1, ranks.length);
-      return pair(
-        vacancy.features,
-        cv.features,
-        context,
-        (vacancies.length - meanRank) / (vacancies.length - 1),
-      );
+      return {
+        input: [...featuresOf(vacancy.features)],
+        output: [(vacancies.length - meanRank) / (vacancies.length - 1)],
+      };
     });
   });
 }
