@@ -6,7 +6,6 @@ import {
   CandidateModel,
   JobModel,
   profileModels,
-  type AnyProfileModel,
   type ProfileModel,
   type MatchFilters,
 } from './models.js';
