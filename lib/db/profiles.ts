@@ -2,13 +2,7 @@ import type { Knex } from 'knex';
 
 import type { Features } from '../matching/features.js';
 import type { ProfileKind } from '../queues/registry.js';
-import {
-  CandidateModel,
-  JobModel,
-  profileModels,
-  type ProfileModel,
-  type MatchFilters,
-} from './models.js';
+import { CandidateModel, JobModel, profileModels, type ProfileModel, type MatchFilters } from './models.js';
 
 /** Writable columns, as model property names, per kind. */
 export type JobFields = Pick<
