@@ -222,6 +222,9 @@ const NOT_A_NEGATION = /^\s*(?:only|just|merely|limited to|least|matter|doubt|le
 const POST_NEGATION =
   /\b(?:not|never|\w+n't)\s+(?:\w+\s+)?(?:required|needed|necessary|mandatory|essential|expected|a must|a requirement|a prerequisite|used|important|relevant)\b/;
 
+/** Every negator and denial above contains one of these: a sentence without any has no negated mention. */
+const NEGATION_CUE = /\b(?:no|not|never|without|none|neither|nor|cannot|lack|lacks|lacking)\b|n't\b/;
+
 /** Negators further away than this are about something else in a long, comma-less clause. */
 const MAX_NEGATOR_DISTANCE_WORDS = 8;
 
@@ -281,7 +284,8 @@ function negatedBefore(before: string): boolean {
 export function isNegated(sentence: string, mention: string): boolean {
   const text = sentence.toLowerCase().replace(/[’‘]/g, "'");
   const needle = mention.toLowerCase().trim();
-  if (needle === '') return false;
+  // Most sentences deny nothing; skipping them spares a regular expression compiled per mention.
+  if (needle === '' || !NEGATION_CUE.test(text)) return false;
   const pattern = new RegExp(`(?<![a-z0-9])${escapeRegExp(needle)}(?![a-z0-9+#])`, 'g');
   let found = false;
   for (const match of text.matchAll(pattern)) {

@@ -81,9 +81,10 @@ interface TextFacts {
 
 /**
  * Reads a text section by section, so a skill under "Nice to have" counts as preferred, and drops skills
- * the text negates ("no Java"). A skill mentioned both as required and as preferred is required.
+ * the text negates ("no Java"). A skill mentioned both as required and as preferred is required. Without
+ * `levels` (a resume, where the two are the same) every skill counts as required.
  */
-function readText(text: string, analyzer: TextAnalyzer): TextFacts {
+function readText(text: string, analyzer: TextAnalyzer, levels: boolean): TextFacts {
   // No prototype: a lemma such as "constructor" must not find Object's own properties.
   const terms: Record<string, number> = Object.create(null) as Record<string, number>;
   let termCount = 0;
@@ -99,9 +100,8 @@ function readText(text: string, analyzer: TextAnalyzer): TextFacts {
     }
     for (const mention of analysis.mentions) {
       if (isNegated(mention.sentence, mention.text)) continue;
-      (requirementLevel(section.heading, mention.sentence) === 'required' ? required : preferred).add(
-        mention.skill,
-      );
+      const level = levels ? requirementLevel(section.heading, mention.sentence) : 'required';
+      (level === 'required' ? required : preferred).add(mention.skill);
     }
   }
   for (const skill of required) preferred.delete(skill);
@@ -126,7 +126,7 @@ function sorted(skills: Iterable<string>): string[] {
 }
 
 export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = sharedAnalyzer()): Features {
-  const facts = readText(`${job.title}\n${job.description}`, analyzer);
+  const facts = readText(`${job.title}\n${job.description}`, analyzer, true);
   const required = sorted([...job.skills.map((skill) => normaliseSkill(skill)), ...facts.required]);
   const preferred = sorted([...facts.preferred].filter((skill) => !required.includes(skill)));
   const offered =
@@ -155,7 +155,7 @@ export function extractCandidateFeatures(
   now: Date = new Date(),
 ): Features {
   const headline = candidate.headline ?? '';
-  const facts = readText(`${headline}\n${candidate.resumeText}`, analyzer);
+  const facts = readText(`${headline}\n${candidate.resumeText}`, analyzer, false);
   const skills = sorted([
     ...candidate.skills.map((skill) => normaliseSkill(skill)),
     ...facts.required,
