@@ -33,6 +33,15 @@ const schema = z.object({
         .filter((broker) => broker.length > 0),
     ),
   KAFKA_CLIENT_ID: z.string().min(1).default('lookiy-match'),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, . _ - only (at most 100)')
+    .default(''),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('lookiy-match-ingest'),
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  RELAY_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -77,7 +86,24 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string | undefined; bodyLimitBytes: number };
   database: { url: string; schema: string; poolMax: number };
   redis: { url: string; queuePrefix: string };
-  kafka: { brokers: string[]; clientId: string; startLocal: boolean };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    startLocal: boolean;
+    /** Put in front of every topic name, so environments (and parallel tests) can share a cluster. */
+    topicPrefix: string;
+    /** For topics the relay and the ingest consumer create when they are missing. */
+    topicPartitions: number;
+    replicationFactor: number;
+    /** The ingest consumer group; also the consumer name its processed-event ids are kept under. */
+    consumerGroup: string;
+  };
+  relay: {
+    /** Outbox rows published per Kafka request. */
+    batchSize: number;
+    /** How often an idle relay looks for rows a missed notification left, and a standby for the lock. */
+    pollMs: number;
+  };
   adminToken: string | undefined;
   workers: {
     replicas: number;
@@ -128,7 +154,16 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     },
     database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
-    kafka: { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, startLocal: env.START_LOCAL_KAFKA },
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      startLocal: env.START_LOCAL_KAFKA,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      consumerGroup: env.KAFKA_CONSUMER_GROUP,
+    },
+    relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
     adminToken: env.ADMIN_TOKEN,
     workers: {
       replicas: env.WORKER_REPLICAS,

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 import type { NetworkModel } from '../matching/network.js';
 import { ScoringModelRow } from './models.js';
+import { recordEvent } from './outbox.js';
 
 export async function findActiveModel(db: Knex): Promise<ScoringModelRow | undefined> {
   return ScoringModelRow.query(db).findOne({ active: true });
@@ -27,10 +28,26 @@ export async function insertModel(
     .returning('*');
 }
 
-/** Makes one model the active one; the partial unique index guarantees there is never more than one. */
+/**
+ * Makes one model the active one (activating the active one changes nothing); the partial unique index
+ * guarantees there is never more than one. The model.activated event belongs to no client: models serve
+ * every client.
+ */
 export async function activateModel(db: Knex, id: string): Promise<void> {
   await db.transaction(async (trx) => {
+    const previous = await ScoringModelRow.query(trx).select('id').findOne({ active: true });
+    if (previous?.id === id) return;
     await ScoringModelRow.query(trx).patch({ active: false, activatedAt: null }).where('active', true);
-    await ScoringModelRow.query(trx).patch({ active: true, activatedAt: new Date() }).where('id', id);
+    const [activated] = await ScoringModelRow.query(trx)
+      .patch({ active: true, activatedAt: new Date() })
+      .where('id', id)
+      .returning(['id', 'name', 'featuresVersion']);
+    if (!activated) throw new Error(`no scoring model with id ${id}`);
+    await recordEvent(trx, null, 'model.activated.v1', activated.id, {
+      id: activated.id,
+      name: activated.name,
+      featuresVersion: activated.featuresVersion,
+      previousId: previous?.id ?? null,
+    });
   });
 }

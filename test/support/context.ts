@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
 import { createApp } from '../../api/app.js';
 import { createClient } from '../../lib/clients.js';
@@ -69,6 +69,9 @@ export function useTestContext(options: Options = {}): TestContext {
     QUEUE_PREFIX: `test-${id}`,
     ADMIN_TOKEN,
     JOB_BACKOFF_MS: '50',
+    // The broker the global setup found or started; topics named after the schema, so files share it.
+    KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+    KAFKA_TOPIC_PREFIX: `${schema}.`,
     ...options.env,
   });
   let services: Services | undefined;

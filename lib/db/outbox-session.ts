@@ -1,0 +1,106 @@
+import pg from 'pg';
+
+/** The channel the outbox trigger (migration 20261125000004_events) notifies, with the schema as payload. */
+const CHANNEL = 'lookiy_outbox';
+/**
+ * First key of the relay's advisory lock; the second is the schema, so relays of different schemas on one
+ * server (parallel tests) do not exclude each other. Two-key locks are a key space apart from the one-key
+ * (bigint) locks match requests and notifications take.
+ */
+const RELAY_LOCK_CLASS = 0x0e7b;
+
+export interface UnsentEvent {
+  /** The outbox's bigserial, as a string: publishing follows it. */
+  id: string;
+  eventId: string;
+  clientId: string | null;
+  aggregateType: string;
+  aggregateId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface OutboxSessionOptions {
+  url: string;
+  schema: string;
+  /** Shown in pg_stat_activity, to find a relay's session. */
+  applicationName: string;
+  /** An outbox insert in this schema committed. */
+  onNotify: () => void;
+  /** The connection broke: the lock went with it, and every later query fails. */
+  onLost: (error: Error) => void;
+}
+
+/**
+ * The relay's own Postgres session, outside the knex pool: it holds the relay's session-level advisory
+ * lock and LISTENs, and the leader reads and marks rows through it. Marking through the session that holds
+ * the lock means a relay that lost its lock (its connection broke) cannot mark anything.
+ */
+export class OutboxSession {
+  private lost = false;
+
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(options: OutboxSessionOptions): Promise<OutboxSession> {
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: options.applicationName,
+    });
+    const session = new OutboxSession(client);
+    const lose = (error: Error): void => {
+      if (session.lost) return;
+      session.lost = true;
+      options.onLost(error);
+    };
+    client.on('error', lose);
+    client.on('end', () => {
+      lose(new Error('the relay session ended'));
+    });
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload === options.schema) options.onNotify();
+    });
+    try {
+      await client.connect();
+      await client.query(`SET search_path TO ${client.escapeIdentifier(options.schema)}`);
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  get alive(): boolean {
+    return !this.lost;
+  }
+
+  /** Takes the relay lock if no other session has it; true while (and as long as) this session holds it. */
+  async tryLead(): Promise<boolean> {
+    const result = await this.client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS locked',
+      [RELAY_LOCK_CLASS],
+    );
+    return result.rows[0]?.locked === true;
+  }
+
+  async readUnsent(limit: number): Promise<UnsentEvent[]> {
+    const result = await this.client.query<UnsentEvent>(
+      `SELECT id, event_id AS "eventId", client_id AS "clientId", aggregate_type AS "aggregateType",
+              aggregate_id AS "aggregateId", event_type AS "eventType", payload, created_at AS "createdAt"
+       FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return result.rows;
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    await this.client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** Ends the session; Postgres releases its lock with it. */
+  async close(): Promise<void> {
+    this.lost = true;
+    await this.client.end().catch(() => undefined);
+  }
+}
