@@ -94,3 +94,45 @@ export class PermanentJobError extends Error {
     this.name = 'PermanentJobError';
   }
 }
+
+/** A webhook URL that points somewhere we refuse to call (a private network, say): nothing is stored. */
+export class WebhookUrlRefusedError extends AppError {
+  readonly status = 422;
+  readonly type = 'webhook-url-refused';
+  readonly title = 'Webhook URL refused';
+
+  constructor(detail: string) {
+    super(detail, [{ pointer: '/url', detail }]);
+  }
+}
+
+/**
+ * A delivery's destination resolved to an address outside what webhooks may reach. Thrown from the
+ * connection's own DNS lookup, so an answer that changed since registration (DNS rebinding) is caught too.
+ */
+export class DestinationRefusedError extends Error {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(
+      host === address
+        ? `${address} is a ${range} address, which webhooks may not reach`
+        : `${host} resolves to ${address}, a ${range} address, which webhooks may not reach`,
+    );
+    this.name = 'DestinationRefusedError';
+  }
+}
+
+/** One webhook delivery attempt that did not get a 2xx answer; the queue retries it with backoff. */
+export class WebhookDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** How long the receiver asked us to wait (Retry-After), if it did. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = 'WebhookDeliveryError';
+  }
+}
