@@ -9,6 +9,7 @@ import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { matchRequestRoutes } from './routes/match-requests.js';
 import { profileRoutes } from './routes/profiles.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { AppState } from './state.js';
 import { candidateView, jobView } from './views.js';
 
@@ -40,6 +41,7 @@ export function createApp(services: Services): Koa<AppState> {
       view: candidateView,
     }),
     matchRequestRoutes(services),
+    webhookRoutes(services),
   ]) {
     v1.use(router.routes(), router.allowedMethods());
   }

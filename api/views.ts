@@ -1,6 +1,14 @@
-import type { CandidateModel, JobModel, MatchRequestModel, MatchResultModel } from '../lib/db/models.js';
+import type {
+  CandidateModel,
+  JobModel,
+  MatchRequestModel,
+  MatchResultModel,
+  NotificationModel,
+  WebhookModel,
+} from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
+import { secretHint } from '../lib/notifications/signing.js';
 
 /** What the API shows of the features the workers extracted: enough to see why a match happened. */
 function featuresView(profile: JobModel | CandidateModel) {
@@ -78,5 +86,32 @@ export function matchRequestView(request: MatchRequestModel, results: MatchResul
           })),
         }
       : {}),
+  };
+}
+
+/** The secret itself is never shown again after registration; the hint tells which one is in use. */
+export function webhookView(webhook: WebhookModel) {
+  return {
+    url: webhook.url,
+    secretHint: secretHint(webhook.secret),
+    createdAt: webhook.createdAt,
+    updatedAt: webhook.updatedAt,
+  };
+}
+
+export function notificationView(notification: NotificationModel) {
+  return {
+    id: notification.id,
+    type: notification.eventType,
+    eventId: notification.eventId,
+    requestId: notification.requestId,
+    status: notification.status,
+    url: notification.url,
+    attempts: notification.attempts,
+    lastResponseStatus: notification.lastResponseStatus,
+    lastError: notification.lastError,
+    createdAt: notification.createdAt,
+    lastAttemptAt: notification.lastAttemptAt,
+    finishedAt: notification.finishedAt,
   };
 }

@@ -1,3 +1,6 @@
+import { isIP } from 'node:net';
+
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 import { queueNames, type QueueName } from './queues/registry.js';
@@ -5,6 +8,26 @@ import { queueNames, type QueueName } from './queues/registry.js';
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A comma-separated list of CIDR blocks or single addresses, normalised to CIDR notation. */
+const networkList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const networks: string[] = [];
+    for (const entry of value.split(',').map((item) => item.trim())) {
+      if (entry === '') continue;
+      const [address = '', bits] = entry.split('/');
+      const family = isIP(address);
+      const valid = family !== 0 && (bits === undefined || ipaddr.isValidCIDR(entry));
+      if (!valid) {
+        context.addIssue({ code: 'custom', message: `${entry} is not an IP address or CIDR block` });
+        return z.NEVER;
+      }
+      networks.push(bits === undefined ? `${address}/${family === 4 ? 32 : 128}` : entry);
+    }
+    return networks;
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -69,6 +92,7 @@ const schema = z.object({
     }),
   MATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   FEATURES_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(10),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -76,6 +100,13 @@ const schema = z.object({
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
   START_LOCAL_KAFKA: booleanFromString.default(true),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(2000),
+  WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  WEBHOOK_RATE_WINDOW_MS: z.coerce.number().int().min(10).default(1000),
+  WEBHOOK_ALLOWED_NETWORKS: networkList,
 });
 
 type Schema = z.output<typeof schema>;
@@ -110,10 +141,23 @@ export interface Config {
     queues: QueueName[];
     matchConcurrency: number;
     featuresConcurrency: number;
+    notifyConcurrency: number;
     attempts: number;
     backoffMs: number;
     /** How long a worker's lock on an active job lasts; a job whose worker died is retried after it. */
     lockMs: number;
+  };
+  webhooks: {
+    /** One delivery attempt, from the DNS lookup to the response's status line. */
+    timeoutMs: number;
+    attempts: number;
+    /** First retry delay; each later one doubles, up to backoffMaxMs, and is jittered. */
+    backoffMs: number;
+    backoffMaxMs: number;
+    /** Deliveries per client per window; more wait for the next window without using up an attempt. */
+    rateLimit: { max: number; windowMs: number };
+    /** CIDR blocks a webhook may point at although they are private, loopback etc. (tests, in-house receivers). */
+    allowedNetworks: string[];
   };
   matching: {
     candidateLimit: number;
@@ -170,9 +214,18 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       queues: env.WORKER_QUEUES,
       matchConcurrency: env.MATCH_CONCURRENCY,
       featuresConcurrency: env.FEATURES_CONCURRENCY,
+      notifyConcurrency: env.NOTIFY_CONCURRENCY,
       attempts: env.JOB_ATTEMPTS,
       backoffMs: env.JOB_BACKOFF_MS,
       lockMs: env.JOB_LOCK_MS,
+    },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      backoffMaxMs: env.WEBHOOK_BACKOFF_MAX_MS,
+      rateLimit: { max: env.WEBHOOK_RATE_LIMIT, windowMs: env.WEBHOOK_RATE_WINDOW_MS },
+      allowedNetworks: env.WEBHOOK_ALLOWED_NETWORKS,
     },
     matching: {
       candidateLimit: env.MATCH_CANDIDATE_LIMIT,

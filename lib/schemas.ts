@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { ValidationError, type FieldProblem } from './errors.js';
+import { SECRET_BYTES, secretBytes } from './notifications/signing.js';
 
 /**
  * Request bodies as the API accepts them. Validation happens here, at the boundary, so lib/ below it works
@@ -89,6 +90,24 @@ export const feedbackInput = z.strictObject({
 
 export const clientInput = z.strictObject({ name: text(200) });
 
+export const webhookInput = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2000)
+    .refine((url) => {
+      if (!URL.canParse(url)) return true; // reported by .url() already
+      const { username, password } = new URL(url);
+      return username === '' && password === '';
+    }, 'must not contain credentials; authenticate deliveries with the signature instead'),
+  secret: z
+    .string()
+    .refine((secret) => {
+      const length = secretBytes(secret)?.length ?? 0;
+      return length >= SECRET_BYTES.min && length <= SECRET_BYTES.max;
+    }, `must be whsec_ followed by ${SECRET_BYTES.min} to ${SECRET_BYTES.max} bytes in base64 (or leave it out and we generate one)`)
+    .optional(),
+});
+
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(500).optional(),
@@ -102,6 +121,7 @@ export type JobPatch = z.output<typeof jobPatch>;
 export type CandidatePatch = z.output<typeof candidatePatch>;
 export type MatchRequestInput = z.output<typeof matchRequestInput>;
 export type FeedbackInput = z.output<typeof feedbackInput>;
+export type WebhookInput = z.output<typeof webhookInput>;
 
 export function problemsOf(error: z.ZodError, root = ''): FieldProblem[] {
   return error.issues.map((issue) => ({

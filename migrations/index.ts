@@ -4,6 +4,7 @@ import * as initial from './20261125000001_initial.js';
 import * as modelsAndFeedback from './20261125000002_models_and_feedback.js';
 import * as matchIndexes from './20261125000003_match_indexes.js';
 import * as events from './20261125000004_events.js';
+import * as notifications from './20261125000005_notifications.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261125000002_models_and_feedback': modelsAndFeedback,
   '20261125000003_match_indexes': matchIndexes,
   '20261125000004_events': events,
+  '20261125000005_notifications': notifications,
 };

@@ -1,14 +1,17 @@
-import { Worker, type Processor } from 'bullmq';
+import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 
+import { webhookBackoff } from '../lib/notifications/backoff.js';
 import type { QueueName } from '../lib/queues/registry.js';
 import { createRedis } from '../lib/queues/connection.js';
 import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
 import { matchProcessor } from './processors/match.js';
+import { notifyProcessor } from './processors/notify.js';
 
 const processors: Record<QueueName, (services: Services) => Processor> = {
   features: featuresProcessor,
   match: matchProcessor,
+  notify: notifyProcessor,
 };
 
 export interface RunningWorkers {
@@ -26,6 +29,10 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
   const concurrency: Record<QueueName, number> = {
     features: config.workers.featuresConcurrency,
     match: config.workers.matchConcurrency,
+    notify: config.workers.notifyConcurrency,
+  };
+  const settings: Partial<Record<QueueName, WorkerOptions['settings']>> = {
+    notify: { backoffStrategy: webhookBackoff(config.webhooks) },
   };
   const workers = queues.map((name) => {
     const worker = new Worker(name, processors[name](services), {
@@ -34,6 +41,7 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
       concurrency: concurrency[name],
       lockDuration: config.workers.lockMs,
       stalledInterval: config.workers.lockMs,
+      settings: settings[name],
     });
     worker.on('failed', (job, error) => {
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed');

@@ -140,3 +140,34 @@ export class OutboxModel extends BaseModel {
   declare createdAt: Date;
   declare publishedAt: Date | null;
 }
+
+export class WebhookModel extends BaseModel {
+  static override tableName = 'webhooks';
+  static override idColumn = 'client_id';
+  declare clientId: string;
+  declare url: string;
+  declare secret: string;
+  declare createdAt: Date;
+  declare updatedAt: Date;
+}
+
+export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+
+export class NotificationModel extends BaseModel {
+  static override tableName = 'notifications';
+  static override jsonAttributes = ['payload'];
+  declare id: string;
+  declare clientId: string;
+  declare eventId: string;
+  declare eventType: string;
+  declare requestId: string | null;
+  declare payload: Record<string, unknown>;
+  declare url: string;
+  declare status: NotificationStatus;
+  declare attempts: number;
+  declare lastResponseStatus: number | null;
+  declare lastError: string | null;
+  declare createdAt: Date;
+  declare lastAttemptAt: Date | null;
+  declare finishedAt: Date | null;
+}

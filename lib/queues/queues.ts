@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 
 import type { Config } from '../config.js';
 import { QueueUnavailableError } from '../errors.js';
+import { WEBHOOK_BACKOFF } from '../notifications/backoff.js';
 import { queueNames, queueRegistry, type QueueName, type QueuePayloads } from './registry.js';
 
 export interface Queues {
@@ -19,10 +20,22 @@ export function createQueues(config: Config, connection: Redis): Queues {
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };
+  // A receiver may be down for a while: webhook deliveries keep trying longer, on their own jittered schedule.
+  const queueJobOptions: Partial<Record<QueueName, JobsOptions>> = {
+    notify: {
+      ...defaultJobOptions,
+      attempts: config.webhooks.attempts,
+      backoff: { type: WEBHOOK_BACKOFF, delay: config.webhooks.backoffMs },
+    },
+  };
   const queues = new Map<QueueName, Queue>(
     queueNames.map((name) => [
       name,
-      new Queue(name, { connection, prefix: config.redis.queuePrefix, defaultJobOptions }),
+      new Queue(name, {
+        connection,
+        prefix: config.redis.queuePrefix,
+        defaultJobOptions: queueJobOptions[name] ?? defaultJobOptions,
+      }),
     ]),
   );
   const get = (name: QueueName): Queue => {

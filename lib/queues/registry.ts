@@ -6,6 +6,8 @@ export interface QueuePayloads {
   features: { kind: ProfileKind; id: string; revision: number };
   /** Rank targets for one match request. */
   match: { requestId: string };
+  /** POST one notification to the client's webhook; the client id keys its rate limit. */
+  notify: { notificationId: string; clientId: string };
 }
 
 export type QueueName = keyof QueuePayloads;
@@ -21,6 +23,7 @@ interface QueueDefinition<Payload> {
 export const queueRegistry: { [Name in QueueName]: QueueDefinition<QueuePayloads[Name]> } = {
   features: { jobId: ({ kind, id, revision }) => `${kind}-${id}-${revision}` },
   match: { jobId: ({ requestId }) => requestId },
+  notify: { jobId: ({ notificationId }) => notificationId },
 };
 
 export const queueNames = Object.keys(queueRegistry) as QueueName[];

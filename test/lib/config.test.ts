@@ -6,7 +6,8 @@ describe('loadConfig', () => {
   it('has defaults that run on a developer machine', () => {
     const config = loadConfig({ PORT: undefined, WORKER_QUEUES: undefined, KAFKA_BROKERS: undefined });
     expect(config.http.port).toBe(3000);
-    expect(config.workers.queues).toEqual(['features', 'match']);
+    expect(config.workers.queues).toEqual(['features', 'match', 'notify']);
+    expect(config.webhooks.allowedNetworks).toEqual([]);
     expect(config.kafka.brokers).toEqual([]);
   });
 
@@ -17,6 +18,11 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(8080);
   });
 
+  it('reads the webhook allow-list as CIDR blocks', () => {
+    const config = loadConfig({ WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1, 10.8.0.0/16,::1' });
+    expect(config.webhooks.allowedNetworks).toEqual(['127.0.0.1/32', '10.8.0.0/16', '::1/128']);
+  });
+
   it('names every bad setting and what is wrong with it', () => {
     let error: unknown;
     try {
@@ -25,6 +31,7 @@ describe('loadConfig', () => {
         WORKER_QUEUES: 'match,email',
         ADMIN_TOKEN: 'short',
         DATABASE_SCHEMA: 'Bad-Name',
+        WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33',
       });
     } catch (caught) {
       error = caught;
@@ -35,5 +42,6 @@ describe('loadConfig', () => {
     expect(message).toContain('WORKER_QUEUES: unknown queue(s) email');
     expect(message).toContain('ADMIN_TOKEN: must be at least 16 characters');
     expect(message).toContain('DATABASE_SCHEMA: must be a lowercase SQL identifier');
+    expect(message).toContain('WEBHOOK_ALLOWED_NETWORKS: 10.0.0.0/33 is not an IP address or CIDR block');
   });
 });
