@@ -87,6 +87,45 @@ export class RecordNotVisibleError extends Error {
   }
 }
 
+/**
+ * An ingest message that can never be applied, however often it is redelivered: it goes to the dead-letter
+ * topic with `code` and the message as its reason, and the partition moves on. Anything else that goes
+ * wrong while applying one (Postgres or Redis down) is retried instead.
+ */
+export abstract class UnprocessableEventError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Not JSON, or not a CloudEvents 1.0 envelope with the attributes ingest needs. */
+export class MalformedEventError extends UnprocessableEventError {
+  readonly code = 'malformed-event';
+}
+
+/** A well-formed event of a type the topic does not carry. */
+export class UnexpectedEventTypeError extends UnprocessableEventError {
+  readonly code = 'unexpected-type';
+}
+
+/** The event's data fails the validation the API applies to the same body. */
+export class InvalidEventDataError extends UnprocessableEventError {
+  readonly code = 'invalid-data';
+}
+
+/** The event names a client (tenant) that does not exist. */
+export class UnknownTenantError extends UnprocessableEventError {
+  readonly code = 'unknown-tenant';
+}
+
+/** Postgres refused the event's values (a data exception or constraint): the same values fail every time. */
+export class EventRefusedByDatabaseError extends UnprocessableEventError {
+  readonly code = 'refused-by-database';
+}
+
 /** A failure that retrying cannot fix (the subject was deleted, say): the job fails at once. */
 export class PermanentJobError extends Error {
   constructor(message: string) {

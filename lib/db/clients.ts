@@ -16,3 +16,7 @@ export async function findClientByKeyHash(db: Knex, apiKeyHash: string): Promise
 export async function findClientByName(db: Knex, name: string): Promise<ClientModel | undefined> {
   return ClientModel.query(db).findOne({ name });
 }
+
+export async function findClientById(db: Knex, id: string): Promise<ClientModel | undefined> {
+  return ClientModel.query(db).findById(id);
+}
