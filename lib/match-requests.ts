@@ -25,6 +25,7 @@ import { FEATURES_VERSION, type Features } from './matching/features.js';
 import type { CompiledProfile } from './matching/compiled-profile.js';
 import type { CacheGeneration, ProfileCache } from './matching/profile-cache.js';
 import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
+import { notifyMatchFinished } from './notifications/notifications.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
@@ -135,6 +136,8 @@ export interface MatchOptions {
   scorer: () => Promise<Scorer>;
   /** Compiled targets kept between matches by this process. */
   cache: ProfileCache;
+  /** Where the client's webhook notification is queued; only benchmarks, which have no Redis, leave it out. */
+  queues?: Queues;
 }
 
 /** The pool's compiled profiles: cached ones whose features revision is current, the rest fetched and compiled. */
@@ -234,6 +237,8 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
         resultCount: ranked.length,
         scorer: scorer.name,
       });
+      if (options.queues)
+        await notifyMatchFinished(trx, options.queues, request.clientId, 'match.completed.v1', requestId);
     }
   });
   return 'completed';
@@ -265,8 +270,8 @@ export async function recordFeedback(
 }
 
 /** Records the final failure of a request (after its last attempt, or a permanent error) with the reason. */
-export async function failMatch(db: Knex, requestId: string, reason: string): Promise<void> {
-  await db.transaction(async (trx) => {
+export async function failMatch(deps: Deps, requestId: string, reason: string): Promise<void> {
+  await deps.db.transaction(async (trx) => {
     const request = await findMatchRequest(trx, requestId);
     if (!request) return;
     if (await failMatchRequest(trx, requestId, reason)) {
@@ -276,6 +281,7 @@ export async function failMatch(db: Knex, requestId: string, reason: string): Pr
         subject: { type: request.subjectType, id: request.subjectId },
         error: reason,
       });
+      await notifyMatchFinished(trx, deps.queues, request.clientId, 'match.failed.v1', requestId);
     }
   });
 }

@@ -7,12 +7,13 @@ import { ScorerRegistry } from '../../lib/matching/scorer-registry.js';
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
 
-export function matchProcessor(services: Pick<Services, 'db' | 'config' | 'logger'>) {
+export function matchProcessor(services: Pick<Services, 'db' | 'queues' | 'config' | 'logger'>) {
   const scorers = new ScorerRegistry(services.db, services.logger, services.config.matching.modelRefreshMs);
   const options: MatchOptions = {
     candidateLimit: services.config.matching.candidateLimit,
     scorer: () => scorers.current(),
     cache: new ProfileCache(services.config.matching.cachedProfiles),
+    queues: services.queues,
   };
   return async (job: Job<QueuePayloads['match']>): Promise<MatchOutcome> => {
     const { requestId } = job.data;
@@ -21,12 +22,12 @@ export function matchProcessor(services: Pick<Services, 'db' | 'config' | 'logge
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError) {
-        await failMatch(services.db, requestId, reason);
+        await failMatch(services, requestId, reason);
         throw new UnrecoverableError(reason);
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (lastAttempt)
-        await failMatch(services.db, requestId, `gave up after ${job.attemptsMade + 1} attempts: ${reason}`);
+        await failMatch(services, requestId, `gave up after ${job.attemptsMade + 1} attempts: ${reason}`);
       throw error;
     }
   };
