@@ -3,6 +3,7 @@ import Koa from 'koa';
 
 import { candidatePatch, candidateInput, jobInput, jobPatch } from '../lib/schemas.js';
 import type { Services } from '../lib/services.js';
+import { bullBoard } from './board.js';
 import { clientAuth } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
 import { problemDetails } from './middleware/problem.js';
@@ -48,6 +49,7 @@ export function createApp(services: Services): Koa<AppState> {
   const admin = adminRoutes(services);
 
   app.use(problemDetails(services.logger));
+  app.use(bullBoard(services));
   app.use(jsonBody(services.config.http.bodyLimitBytes));
   app.use(publicRouter.routes());
   app.use(admin.routes());

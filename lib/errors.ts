@@ -38,7 +38,13 @@ export class UnauthorizedError extends AppError {
   readonly status = 401;
   readonly type = 'unauthorized';
   readonly title = 'Missing or invalid credentials';
-  override readonly headers = { 'WWW-Authenticate': 'Bearer' };
+  override readonly headers: Record<string, string>;
+
+  /** `challenge` is the WWW-Authenticate scheme; Basic makes a browser ask for the credentials. */
+  constructor(detail: string, challenge = 'Bearer') {
+    super(detail);
+    this.headers = { 'WWW-Authenticate': challenge };
+  }
 }
 
 export class NotFoundError extends AppError {

@@ -24,14 +24,41 @@ export function clientAuth(db: Knex): Middleware<AppState> {
   };
 }
 
-/** Guards the admin surface with its own token, compared in constant time. */
-export function adminAuth(adminToken: string | undefined): Middleware {
+/** The password of HTTP Basic credentials (any user name), as a browser sends them. */
+function basicPassword(header: string): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : decoded.slice(colon + 1);
+}
+
+function sameSecret(given: string, expected: Buffer): boolean {
+  const buffer = Buffer.from(given);
+  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
+}
+
+/**
+ * Guards the admin surface with its own token, compared in constant time. API callers send it as a
+ * Bearer token; with `browser`, HTTP Basic credentials (any user name, the token as password) work too
+ * and a refusal asks for them, so a person can open the admin UI (Bull Board) in a browser.
+ */
+export function adminAuth(adminToken: string | undefined, options: { browser?: boolean } = {}): Middleware {
   const expected = adminToken === undefined ? undefined : Buffer.from(adminToken);
+  const challenge = options.browser ? 'Basic realm="Lookiy Match admin", charset="UTF-8"' : 'Bearer';
   return async (ctx, next) => {
-    if (!expected) throw new UnauthorizedError('The admin API is disabled: set ADMIN_TOKEN to enable it.');
-    const given = Buffer.from(bearerToken(ctx.get('authorization')) ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new UnauthorizedError('Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.');
+    if (!expected) {
+      throw new UnauthorizedError('The admin API is disabled: set ADMIN_TOKEN to enable it.', challenge);
+    }
+    const header = ctx.get('authorization');
+    const given = bearerToken(header) ?? (options.browser ? basicPassword(header) : undefined) ?? '';
+    if (!sameSecret(given, expected)) {
+      throw new UnauthorizedError(
+        options.browser
+          ? 'Log in with any user name and the admin token (ADMIN_TOKEN) as the password.'
+          : 'Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.',
+        challenge,
+      );
     }
     await next();
   };
