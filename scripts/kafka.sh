@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Single-node Kafka (KRaft, broker+controller) for local dev and tests, from Maven Central jars.
 # Usage: scripts/kafka.sh fetch|start|stop|status
-# Env: KAFKA_CACHE_DIR (default <repo>/.cache/kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093)
+# Env: KAFKA_CACHE_DIR (default <repo>/.cache/kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+#      KAFKA_LIBS_DIR (default $KAFKA_CACHE_DIR/libs: a second broker with its own cache dir can share the jars)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +12,7 @@ HOST=127.0.0.1
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
-LIBS="$CACHE/libs"
+LIBS="${KAFKA_LIBS_DIR:-$CACHE/libs}"
 DATA="$CACHE/data"
 CONFIG="$CACHE/server.properties"
 LOG="$CACHE/server.log"
@@ -90,6 +91,12 @@ start() {
     -cp "$cp" kafka.Kafka "$CONFIG" </dev/null >"$LOG" 2>&1 &
   pid=$!
   echo "$pid" >"$PIDFILE"
+  # Until nohup has exec'd java the command line is still bash's, and is_broker would call the broker dead;
+  # a busy machine (a parallel test run) makes that window long enough to hit.
+  for _ in $(seq 100); do
+    is_broker "$pid" || [[ ! -e "/proc/$pid" ]] && break
+    sleep 0.05
+  done
   wait_ready "$pid"
 }
 
