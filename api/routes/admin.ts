@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 
 import { createClient } from '../../lib/clients.js';
+import { outboxStatus } from '../../lib/db/outbox.js';
 import { clientInput, parse } from '../../lib/schemas.js';
 import type { Services } from '../../lib/services.js';
 import { adminAuth } from '../middleware/auth.js';
@@ -20,6 +21,11 @@ export function adminRoutes(services: Pick<Services, 'db' | 'config'>): Router {
       apiKey,
       createdAt: client.createdAt,
     };
+  });
+
+  router.get('/outbox', async (ctx) => {
+    const status = await outboxStatus(services.db);
+    ctx.body = { ...status, lastPublishedAt: status.lastPublishedAt?.toISOString() ?? null };
   });
 
   return router;
