@@ -6,9 +6,11 @@ import type { Services } from '../lib/services.js';
 import { bullBoard } from './board.js';
 import { clientAuth } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
+import { requestMetrics } from './middleware/metrics.js';
 import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { matchRequestRoutes } from './routes/match-requests.js';
+import { opsRoutes } from './routes/ops.js';
 import { profileRoutes } from './routes/profiles.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { AppState } from './state.js';
@@ -19,10 +21,7 @@ export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   app.silent = true;
 
-  const publicRouter = new Router();
-  publicRouter.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
+  const ops = opsRoutes(services.readiness, services.config.ops.metricsToken);
 
   const v1 = new Router<AppState>();
   v1.use('/v1', clientAuth(services.db));
@@ -48,10 +47,11 @@ export function createApp(services: Services): Koa<AppState> {
   }
   const admin = adminRoutes(services);
 
+  app.use(requestMetrics());
   app.use(problemDetails(services.logger));
   app.use(bullBoard(services));
   app.use(jsonBody(services.config.http.bodyLimitBytes));
-  app.use(publicRouter.routes());
+  app.use(ops.routes());
   app.use(admin.routes());
   app.use(v1.routes());
   app.use(v1.allowedMethods());

@@ -66,6 +66,9 @@ const schema = z.object({
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   RELAY_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -136,6 +139,14 @@ export interface Config {
     pollMs: number;
   };
   adminToken: string | undefined;
+  ops: {
+    /** When set, /metrics wants it as a Bearer token; when not, /metrics is open (scrape it on a private network). */
+    metricsToken: string | undefined;
+    /** Where a worker, relay or ingest process serves /healthz, /readyz and /metrics (0: any free port). */
+    port: number;
+    /** Each dependency's share of a /readyz answer. */
+    readinessTimeoutMs: number;
+  };
   workers: {
     replicas: number;
     queues: QueueName[];
@@ -209,6 +220,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     },
     relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
     adminToken: env.ADMIN_TOKEN,
+    ops: {
+      metricsToken: env.METRICS_TOKEN,
+      port: env.OPS_PORT,
+      readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    },
     workers: {
       replicas: env.WORKER_REPLICAS,
       queues: env.WORKER_QUEUES,

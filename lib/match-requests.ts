@@ -13,6 +13,7 @@ import {
 import { upsertFeedback } from './db/feedback.js';
 import type { MatchFeedbackModel, MatchRequestModel, MatchResultModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
+import { matchMetrics } from './metrics.js';
 import {
   findFeatures,
   findMatchPool,
@@ -216,8 +217,8 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     request.topK,
   );
 
-  await db.transaction(async (trx) => {
-    const completed = await completeMatchRequest(
+  const completed = await db.transaction(async (trx) => {
+    const completedNow = await completeMatchRequest(
       trx,
       requestId,
       scorer.name,
@@ -229,7 +230,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
         explanation: { ...result.explanation },
       })),
     );
-    if (completed) {
+    if (completedNow) {
       await recordEvent(trx, request.clientId, 'match.completed.v1', requestId, {
         id: requestId,
         status: 'completed',
@@ -240,7 +241,12 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
       if (options.queues)
         await notifyMatchFinished(trx, options.queues, request.clientId, 'match.completed.v1', requestId);
     }
+    return completedNow;
   });
+  if (completed) {
+    matchMetrics.completed.inc({ scorer: scorer.name });
+    matchMetrics.results.inc({ scorer: scorer.name }, ranked.length);
+  }
   return 'completed';
 }
 

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { outboxStatus } from './db/outbox.js';
+import type { Queues } from './queues/queues.js';
+import { queueNames } from './queues/registry.js';
 
 /** The process's Prometheus metrics, for an HTTP /metrics endpoint to serve. */
 export const metricsRegistry = new Registry();
@@ -40,15 +42,20 @@ export const ingestMetrics = {
 
 /**
  * Outbox lag gauges, read from Postgres when scraped: any process with a database connection can serve them
- * (the relay itself may be the thing that is down). Call once per registry.
+ * (the relay itself may be the thing that is down). `databases` are read at each scrape, so processes (and
+ * tests) that open several can track them all; call once per registry.
  */
-export function registerOutboxLagGauges(db: Knex, registry: Registry = metricsRegistry): void {
+export function registerOutboxLagGauges(
+  databases: () => Iterable<Knex>,
+  registry: Registry = metricsRegistry,
+): void {
+  const statuses = async () => Promise.all([...databases()].map((db) => outboxStatus(db)));
   new Gauge({
     name: 'lookiy_outbox_unsent_events',
     help: 'Outbox events not published to Kafka yet',
     registers: [registry],
     async collect() {
-      this.set((await outboxStatus(db)).unsent);
+      this.set((await statuses()).reduce((sum, status) => sum + status.unsent, 0));
     },
   });
   new Gauge({
@@ -56,7 +63,106 @@ export function registerOutboxLagGauges(db: Knex, registry: Registry = metricsRe
     help: 'Age of the oldest outbox event not published to Kafka yet (0 when there is none)',
     registers: [registry],
     async collect() {
-      this.set((await outboxStatus(db)).oldestUnsentAgeSeconds);
+      this.set(Math.max(0, ...(await statuses()).map((status) => status.oldestUnsentAgeSeconds)));
     },
   });
 }
+
+const trackedDatabases = new Set<Knex>();
+registerOutboxLagGauges(() => trackedDatabases);
+
+/** Puts a process's database behind the default registry's outbox gauges; returns the way to take it out. */
+export function trackOutboxLag(db: Knex): () => void {
+  trackedDatabases.add(db);
+  return () => trackedDatabases.delete(db);
+}
+
+export const httpMetrics = {
+  duration: new Histogram({
+    name: 'lookiy_http_request_duration_seconds',
+    help: 'HTTP requests by method, route template (not the raw path, to bound the label values) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [metricsRegistry],
+  }),
+};
+
+export const jobMetrics = {
+  wait: new Histogram({
+    name: 'lookiy_job_wait_seconds',
+    help: 'Time from a job being added (after any delay it was added with) to the start of its latest attempt; a retried job counts its earlier attempts and backoff too',
+    labelNames: ['queue'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [metricsRegistry],
+  }),
+  run: new Histogram({
+    name: 'lookiy_job_run_seconds',
+    help: 'Time a worker spent on one attempt of a job, by outcome',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [metricsRegistry],
+  }),
+};
+
+export const matchMetrics = {
+  completed: new Counter({
+    name: 'lookiy_match_requests_completed_total',
+    help: 'Match requests completed, by the scorer (model version) that ranked them',
+    labelNames: ['scorer'] as const,
+    registers: [metricsRegistry],
+  }),
+  results: new Counter({
+    name: 'lookiy_match_results_total',
+    help: 'Ranked results written, by the scorer (model version) that ranked them',
+    labelNames: ['scorer'] as const,
+    registers: [metricsRegistry],
+  }),
+};
+
+/** The BullMQ view of one attempt, as a worker's completed and failed events hand it over. */
+export interface FinishedAttempt {
+  timestamp: number;
+  delay?: number;
+  processedOn?: number | undefined;
+  finishedOn?: number | undefined;
+}
+
+export function observeAttempt(queue: string, job: FinishedAttempt, outcome: 'completed' | 'failed'): void {
+  if (job.processedOn === undefined) return;
+  jobMetrics.wait.observe({ queue }, Math.max(0, job.processedOn - job.timestamp - (job.delay ?? 0)) / 1000);
+  if (job.finishedOn !== undefined) {
+    jobMetrics.run.observe({ queue, outcome }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
+  }
+}
+
+const trackedQueues = new Set<Queues>();
+
+/**
+ * Queue sizes by state, read from Redis when scraped. Every process with queues can serve them; a process
+ * tracks each Queues it opens (tests open several) and untracks it when closing.
+ */
+export function trackQueueSizes(queues: Queues): () => void {
+  trackedQueues.add(queues);
+  return () => trackedQueues.delete(queues);
+}
+
+new Gauge({
+  name: 'lookiy_queue_jobs',
+  help: 'Jobs per queue and state (waiting, active, delayed, failed, completed, prioritized, paused)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    try {
+      for (const queues of trackedQueues) {
+        for (const name of queueNames) {
+          const counts = await queues.get(name).getJobCounts();
+          for (const [state, count] of Object.entries(counts)) this.inc({ queue: name, state }, count);
+        }
+      }
+    } catch {
+      // Redis is away: the sizes are unknown, and /readyz says why; the other metrics still matter.
+      this.reset();
+    }
+  },
+});

@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/knex.js';
+import { ReadinessProbe } from './health.js';
 import { createLogger, type Logger } from './logger.js';
+import { trackOutboxLag, trackQueueSizes } from './metrics.js';
 import { createRedis } from './queues/connection.js';
 import { createQueues, type Queues } from './queues/queues.js';
 
@@ -13,10 +15,16 @@ export interface Services {
   redis: Redis;
   queues: Queues;
   logger: Logger;
+  readiness: ReadinessProbe;
   close(): Promise<void>;
 }
 
-export function createServices(config: Config, name: string): Services {
+export interface ServiceOptions {
+  /** Whether the process cannot work without the Kafka broker (relay, ingest): then /readyz requires it. */
+  requiresKafka?: boolean;
+}
+
+export function createServices(config: Config, name: string, options: ServiceOptions = {}): Services {
   const db = createDatabase(config);
   const redis = createRedis(config.redis.url, 'producer');
   const logger = createLogger(config, name);
@@ -24,13 +32,30 @@ export function createServices(config: Config, name: string): Services {
     logger.warn({ err: error }, 'redis connection error');
   });
   const queues = createQueues(config, redis);
+  const untrackMetrics = [trackQueueSizes(queues), trackOutboxLag(db)];
+  const readiness = new ReadinessProbe({
+    db,
+    redis,
+    kafka:
+      config.kafka.brokers.length === 0
+        ? undefined
+        : {
+            brokers: config.kafka.brokers,
+            clientId: config.kafka.clientId,
+            required: options.requiresKafka ?? false,
+          },
+    timeoutMs: config.ops.readinessTimeoutMs,
+  });
   return {
     config,
     db,
     redis,
     queues,
     logger,
+    readiness,
     close: async () => {
+      for (const untrack of untrackMetrics) untrack();
+      await readiness.close();
       await queues.close();
       redis.disconnect();
       await db.destroy();

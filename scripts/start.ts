@@ -1,7 +1,8 @@
 /**
  * `npm start`: one command for a developer machine. Migrates, starts (or reuses) a local Kafka broker,
- * creates a demo client on first start, then runs the API and WORKER_REPLICAS worker processes, restarting
- * any that crash, until SIGINT/SIGTERM, which it passes on so every child shuts down gracefully.
+ * creates a demo client on first start, then runs the API, WORKER_REPLICAS worker processes and, with a
+ * broker, the outbox relay and the Kafka ingest consumer, restarting any that crash, until SIGINT/SIGTERM,
+ * which it passes on so every child shuts down gracefully.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,10 +45,10 @@ const environment = childEnvironment(brokers ? { KAFKA_BROKERS: brokers } : {});
 const children = new Set<ChildProcess>();
 let stopping = false;
 
-function run(name: string, entry: string): void {
+function run(name: string, entry: string, overrides: Record<string, string> = {}): void {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: environment,
+    env: { ...environment, ...overrides },
     stdio: 'inherit',
   });
   children.add(child);
@@ -56,17 +57,27 @@ function run(name: string, entry: string): void {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? `code ${code}`}); restarting in 1 s`);
     void sleep(1000).then(() => {
-      if (!stopping) run(name, entry);
+      if (!stopping) run(name, entry, overrides);
     });
   });
 }
 
 run('api', 'api/server.ts');
+// One machine, several processes: each serves /healthz, /readyz and /metrics on its own port from OPS_PORT up.
 for (let replica = 1; replica <= config.workers.replicas; replica += 1)
-  run(`worker ${replica}`, 'workers/main.ts');
+  run(`worker ${replica}`, 'workers/main.ts', {
+    OPS_PORT: String(config.ops.port === 0 ? 0 : config.ops.port + replica - 1),
+  });
+// Without a broker there is nothing to relay to or ingest from: events wait in the outbox meanwhile.
+if (brokers) {
+  run('relay', 'workers/relay.ts');
+  run('ingest', 'workers/ingest.ts');
+}
 
 const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`;
-console.log(`\nLookiy Match: API on ${base}, ${config.workers.replicas} worker process(es).`);
+console.log(
+  `\nLookiy Match: API on ${base}, ${config.workers.replicas} worker process(es) (health and metrics from port ${config.ops.port}).`,
+);
 if (demoKey) {
   console.log(`Created the demo client. Its API key (shown once): ${demoKey}`);
   console.log(`Try:\n  curl -s ${base}/v1/jobs -H 'Authorization: Bearer ${demoKey}'\n`);

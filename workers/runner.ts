@@ -1,5 +1,6 @@
-import { Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 
+import { observeAttempt, type FinishedAttempt } from '../lib/metrics.js';
 import { webhookBackoff } from '../lib/notifications/backoff.js';
 import type { QueueName } from '../lib/queues/registry.js';
 import { createRedis } from '../lib/queues/connection.js';
@@ -13,6 +14,13 @@ const processors: Record<QueueName, (services: Services) => Processor> = {
   match: matchProcessor,
   notify: notifyProcessor,
 };
+
+const attemptOf = (job: Job): FinishedAttempt => ({
+  timestamp: job.timestamp,
+  delay: job.opts.delay,
+  processedOn: job.processedOn,
+  finishedOn: job.finishedOn,
+});
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -43,7 +51,11 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
       stalledInterval: config.workers.lockMs,
       settings: settings[name],
     });
+    worker.on('completed', (job) => {
+      observeAttempt(name, attemptOf(job), 'completed');
+    });
     worker.on('failed', (job, error) => {
+      if (job) observeAttempt(name, attemptOf(job), 'failed');
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed');
     });
     worker.on('error', (error) => {

@@ -63,3 +63,19 @@ export function adminAuth(adminToken: string | undefined, options: { browser?: b
     await next();
   };
 }
+
+/**
+ * For endpoints that are open unless a token is configured (metrics): with `token` set, callers must send it
+ * as a Bearer token; `setting` names it in the refusal.
+ */
+export function bearerAuth(token: string | undefined, setting: string): Middleware {
+  const expected = token === undefined ? undefined : Buffer.from(token);
+  return async (ctx, next) => {
+    if (expected && !sameSecret(bearerToken(ctx.get('authorization')) ?? '', expected)) {
+      throw new UnauthorizedError(
+        `Send the token configured as ${setting} as Authorization: Bearer <token>.`,
+      );
+    }
+    await next();
+  };
+}

@@ -29,7 +29,7 @@ describe('outbox lag', () => {
 
   it('shows what waits for the relay, on GET /admin/outbox and as Prometheus gauges', async () => {
     const registry = new Registry();
-    registerOutboxLagGauges(stack.services.db, registry);
+    registerOutboxLagGauges(() => [stack.services.db], registry);
     const key = await stack.newClient();
     for (const externalId of ['a', 'b', 'c']) {
       await stack.request('POST', '/v1/jobs', {

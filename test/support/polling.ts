@@ -19,6 +19,8 @@ export interface MatchRequestBody {
   status: 'queued' | 'running' | 'completed' | 'failed';
   subject: { type: string; id: string };
   error?: string;
+  /** The scorer (model version) that ranked a completed request. */
+  scorer?: string;
   results?: MatchResultBody[];
 }
 

@@ -20,6 +20,8 @@ export class WorkerProcesses {
       JOB_LOCK_MS: String(this.stack.config.workers.lockMs),
       JOB_BACKOFF_MS: '50',
       LOG_LEVEL: 'silent',
+      // Several workers at once: each takes a free port for its health and metrics endpoints.
+      OPS_PORT: '0',
     });
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: root,
