@@ -42,10 +42,12 @@ const schema = z.object({
     .default('public'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  // In braces, a Redis Cluster hash tag: every key of every queue lands in one slot, as BullMQ's Lua
+  // scripts (which touch several keys of a queue at once) require on a cluster.
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only')
-    .default('lookiy'),
+    .default('{lookiy}'),
   KAFKA_BROKERS: z
     .string()
     .default('')

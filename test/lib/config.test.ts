@@ -4,8 +4,15 @@ import { ConfigError, loadConfig } from '../../lib/config.js';
 
 describe('loadConfig', () => {
   it('has defaults that run on a developer machine', () => {
-    const config = loadConfig({ PORT: undefined, WORKER_QUEUES: undefined, KAFKA_BROKERS: undefined });
+    const config = loadConfig({
+      PORT: undefined,
+      WORKER_QUEUES: undefined,
+      KAFKA_BROKERS: undefined,
+      QUEUE_PREFIX: undefined,
+    });
     expect(config.http.port).toBe(3000);
+    // A hash tag, so the queues work on a Redis Cluster too.
+    expect(config.redis.queuePrefix).toBe('{lookiy}');
     expect(config.workers.queues).toEqual(['features', 'match', 'notify']);
     expect(config.webhooks.allowedNetworks).toEqual([]);
     expect(config.kafka.brokers).toEqual([]);

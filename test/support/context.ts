@@ -66,7 +66,8 @@ export function useTestContext(options: Options = {}): TestContext {
     LOG_LEVEL: 'silent',
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_MAX: '5',
-    QUEUE_PREFIX: `test-${id}`,
+    // Hash-tagged like the default, so the suite runs with the key layout a Redis Cluster needs.
+    QUEUE_PREFIX: `{test-${id}}`,
     ADMIN_TOKEN,
     JOB_BACKOFF_MS: '50',
     // The broker the global setup found or started; topics named after the schema, so files share it.
