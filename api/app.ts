@@ -7,6 +7,7 @@ import { bullBoard } from './board.js';
 import { clientAuth } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
 import { requestMetrics } from './middleware/metrics.js';
+import { requestId } from './middleware/request-id.js';
 import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { matchRequestRoutes } from './routes/match-requests.js';
@@ -47,6 +48,7 @@ export function createApp(services: Services): Koa<AppState> {
   }
   const admin = adminRoutes(services);
 
+  app.use(requestId());
   app.use(requestMetrics());
   app.use(problemDetails(services.logger));
   app.use(bullBoard(services));

@@ -1,9 +1,24 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 import type { Config } from './config.js';
+import { currentRequestId } from './request-context.js';
 
 export type { Logger };
 
-export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Logger {
-  return pino({ name, level: config.logLevel, base: { service: name, pid: process.pid } });
+/** JSON lines; each carries the id of the request it serves, when there is one. */
+export function createLogger(
+  config: Pick<Config, 'logLevel'>,
+  name: string,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
+    name,
+    level: config.logLevel,
+    base: { service: name, pid: process.pid },
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { requestId };
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -5,6 +5,7 @@ import * as modelsAndFeedback from './20261125000002_models_and_feedback.js';
 import * as matchIndexes from './20261125000003_match_indexes.js';
 import * as events from './20261125000004_events.js';
 import * as notifications from './20261125000005_notifications.js';
+import * as requestIds from './20261125000006_request_ids.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261125000003_match_indexes': matchIndexes,
   '20261125000004_events': events,
   '20261125000005_notifications': notifications,
+  '20261125000006_request_ids': requestIds,
 };

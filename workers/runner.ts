@@ -2,7 +2,8 @@ import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 
 import { observeAttempt, type FinishedAttempt } from '../lib/metrics.js';
 import { webhookBackoff } from '../lib/notifications/backoff.js';
-import type { QueueName } from '../lib/queues/registry.js';
+import type { QueueName, TraceData } from '../lib/queues/registry.js';
+import { withRequestId } from '../lib/request-context.js';
 import { createRedis } from '../lib/queues/connection.js';
 import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
@@ -43,7 +44,11 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
     notify: { backoffStrategy: webhookBackoff(config.webhooks) },
   };
   const workers = queues.map((name) => {
-    const worker = new Worker(name, processors[name](services), {
+    const processor = processors[name](services);
+    // Each job runs as part of the request that queued it: its logs, events and jobs carry that id.
+    const traced: Processor = (job: Job<TraceData>, token) =>
+      withRequestId(job.data.trace?.requestId, () => processor(job, token));
+    const worker = new Worker(name, traced, {
       connection,
       prefix: config.redis.queuePrefix,
       concurrency: concurrency[name],

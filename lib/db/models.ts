@@ -137,6 +137,8 @@ export class OutboxModel extends BaseModel {
   declare aggregateId: string;
   declare eventType: string;
   declare payload: Record<string, unknown>;
+  /** The API request (X-Request-Id) the change came from, when it came from one. */
+  declare requestId: string | null;
   declare createdAt: Date;
   declare publishedAt: Date | null;
 }

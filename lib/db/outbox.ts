@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
 import { OutboxModel } from './models.js';
+import { currentRequestId } from '../request-context.js';
 import { aggregateTypeOf, type DomainEvents, type EventType } from '../events/registry.js';
 
 /**
@@ -21,6 +22,7 @@ export async function recordEvent<Type extends EventType>(
     aggregateId,
     eventType: type,
     payload: data as unknown as Record<string, unknown>,
+    requestId: currentRequestId() ?? null,
   });
 }
 

@@ -15,6 +15,7 @@ import { recordEvent } from '../db/outbox.js';
 import { findWebhook } from '../db/webhooks.js';
 import { PermanentJobError, WebhookDeliveryError } from '../errors.js';
 import type { Queues } from '../queues/queues.js';
+import { currentRequestId } from '../request-context.js';
 import { signatureHeaders } from './signing.js';
 import type { WebhookTransport } from './transport.js';
 
@@ -127,11 +128,12 @@ export async function deliverNotification(
   }
 
   const body = envelope(notification);
-  const result = await deps.transport.post(
-    webhook.url,
-    body,
-    signatureHeaders(webhook.secret, notification.eventId, new Date(), body),
-  );
+  const traceId = currentRequestId();
+  const result = await deps.transport.post(webhook.url, body, {
+    ...signatureHeaders(webhook.secret, notification.eventId, new Date(), body),
+    // Not signed: a correlation id for support, the X-Request-Id of the API call that led here.
+    ...(traceId === undefined ? {} : { 'x-request-id': traceId }),
+  });
   const attempt: Attempt = {
     url: webhook.url,
     responseStatus: result.status ?? null,

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { QueueUnavailableError } from '../errors.js';
 import { WEBHOOK_BACKOFF } from '../notifications/backoff.js';
-import { queueNames, queueRegistry, type QueueName, type QueuePayloads } from './registry.js';
+import { currentRequestId } from '../request-context.js';
+import { queueNames, queueRegistry, type QueueName, type QueuePayloads, type TraceData } from './registry.js';
 
 export interface Queues {
   add<Name extends QueueName>(name: Name, payload: QueuePayloads[Name]): Promise<void>;
@@ -50,16 +51,21 @@ export function createQueues(config: Config, connection: Redis): Queues {
       throw new QueueUnavailableError(name, error);
     }
   };
+  // Jobs carry the id of the request that queued them, so the work they do can be traced back to it.
+  const traced = <Payload extends object>(payload: Payload): Payload & TraceData => {
+    const requestId = currentRequestId();
+    return requestId === undefined ? payload : { ...payload, trace: { requestId } };
+  };
   return {
     get,
     add: (name, payload) =>
-      wrap(name, () => get(name).add(name, payload, { jobId: queueRegistry[name].jobId(payload) })),
+      wrap(name, () => get(name).add(name, traced(payload), { jobId: queueRegistry[name].jobId(payload) })),
     addBulk: (name, payloads) =>
       wrap(name, () =>
         get(name).addBulk(
           payloads.map((payload) => ({
             name,
-            data: payload,
+            data: traced(payload),
             opts: { jobId: queueRegistry[name].jobId(payload) },
           })),
         ),

@@ -12,6 +12,17 @@ export interface QueuePayloads {
 
 export type QueueName = keyof QueuePayloads;
 
+/**
+ * Added to every job's data by the producer: the API request (X-Request-Id) the job descends from, see
+ * lib/request-context.ts. Kept apart from the payload, whose own ids (a match request's) mean other things.
+ */
+export interface TraceData {
+  trace?: { requestId: string };
+}
+
+/** A job's data as a worker receives it. */
+export type JobData<Name extends QueueName> = QueuePayloads[Name] & TraceData;
+
 interface QueueDefinition<Payload> {
   /**
    * The BullMQ job id, which makes enqueueing idempotent: adding the same id twice is a no-op.

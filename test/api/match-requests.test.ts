@@ -40,7 +40,10 @@ describe('POST /v1/match-requests', () => {
     expect(polled.body.results).toBeUndefined();
     expect(polled.headers.get('retry-after')).toBe('1');
     const job = await stack.services.queues.get('match').getJob(response.body.id);
-    expect(job?.data).toEqual({ requestId: response.body.id });
+    expect(job?.data).toEqual({
+      requestId: response.body.id,
+      trace: { requestId: response.headers.get('x-request-id') },
+    });
   });
 
   const invalid: { name: string; body: unknown; pointer: string }[] = [

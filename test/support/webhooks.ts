@@ -12,6 +12,8 @@ export interface ReceivedWebhook {
   timestamp: string;
   /** Whether Webhook.verify (the Standard Webhooks reference library) accepted the signature. */
   verified: boolean;
+  /** The X-Request-Id of the API call the notification descends from. */
+  requestId: string | undefined;
   body: { type: string; timestamp: string; data: Record<string, unknown> };
 }
 
@@ -61,6 +63,7 @@ export class WebhookReceiver {
       id: headers['webhook-id'] ?? '',
       timestamp: headers['webhook-timestamp'] ?? '',
       verified,
+      requestId: headers['x-request-id'],
       body: JSON.parse(raw) as ReceivedWebhook['body'],
     });
     const answer = this.answer(this.received.length);
