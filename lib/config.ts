@@ -116,6 +116,9 @@ const schema = z.object({
 
 type Schema = z.output<typeof schema>;
 
+/** Every environment variable the service reads, for checking deployment files against. */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   env: Schema['NODE_ENV'];
   logLevel: Schema['LOG_LEVEL'];

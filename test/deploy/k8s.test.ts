@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+import { configVariables, loadConfig } from '../../lib/config.js';
+import { queueNames } from '../../lib/queues/registry.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const k8s = `${root}deploy/k8s/`;
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  envFrom?: ({ configMapRef: { name: string } } | { secretRef: { name: string } })[];
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  livenessProbe?: { httpGet: { path: string; port: string } };
+}
+
+async function manifests(): Promise<Manifest[]> {
+  const kustomization = (await parse('kustomization.yaml'))[0] as unknown as { resources: string[] };
+  return (await Promise.all(kustomization.resources.map(parse))).flat();
+}
+
+async function parse(file: string): Promise<Manifest[]> {
+  const documents = parseAllDocuments(await readFile(`${k8s}${file}`, 'utf8'));
+  for (const document of documents) expect(document.errors, file).toEqual([]);
+  return documents.map((document) => document.toJS() as Manifest);
+}
+
+const containersOf = (manifest: Manifest): Container[] =>
+  (manifest.spec?.template as { spec: { containers: Container[] } } | undefined)?.spec.containers ?? [];
+
+describe('Kubernetes manifests (deploy/k8s)', () => {
+  it('parse, and every resource the kustomization lists is named and typed', async () => {
+    const all = await manifests();
+    expect(all.map((manifest) => manifest.kind).sort()).toEqual(
+      [
+        'ConfigMap',
+        'Deployment',
+        'Deployment',
+        'Deployment',
+        'Deployment',
+        'Job',
+        'Namespace',
+        'ScaledObject',
+        'Service',
+        'TriggerAuthentication',
+      ].sort(),
+    );
+    for (const manifest of all) {
+      expect(manifest.apiVersion, manifest.kind).toEqual(expect.any(String));
+      expect(manifest.metadata.name, manifest.kind).toMatch(/^[a-z0-9-]+$/);
+    }
+  });
+
+  it('run entry points the build produces, with probes on the endpoints each process serves', async () => {
+    for (const manifest of (await manifests()).filter(
+      (item) => item.kind === 'Deployment' || item.kind === 'Job',
+    )) {
+      for (const container of containersOf(manifest)) {
+        const entry = container.command?.find((part) => part.startsWith('dist/'));
+        if (entry)
+          expect(existsSync(`${root}${entry.slice('dist/'.length).replace(/\.js$/, '.ts')}`), entry).toBe(
+            true,
+          );
+        expect(container.envFrom).toEqual([
+          { configMapRef: { name: 'lookiy-match' } },
+          { secretRef: { name: 'lookiy-match' } },
+        ]);
+        if (manifest.kind === 'Job') continue;
+        const portNames = (container.ports ?? []).map((port) => port.name);
+        expect(container.readinessProbe?.httpGet.path, manifest.metadata.name).toBe('/readyz');
+        expect(container.livenessProbe?.httpGet.path, manifest.metadata.name).toBe('/healthz');
+        expect(portNames).toContain(container.readinessProbe?.httpGet.port);
+      }
+    }
+  });
+
+  it('configure only settings the service knows, with values it accepts', async () => {
+    const configMap = (await manifests()).find((manifest) => manifest.kind === 'ConfigMap');
+    const data = configMap?.data ?? {};
+    expect(Object.keys(data).filter((name) => !configVariables.includes(name))).toEqual([]);
+    const config = loadConfig({
+      ...data,
+      DATABASE_URL: 'postgres://db/app',
+      REDIS_URL: 'redis://redis:6379',
+    });
+    expect(config.redis.queuePrefix).toBe(data.QUEUE_PREFIX);
+    const ports = (await manifests())
+      .filter((manifest) => manifest.kind === 'Deployment')
+      .flatMap(containersOf)
+      .flatMap((container) => container.ports ?? [])
+      .map((port) => port.containerPort);
+    expect(new Set(ports)).toEqual(new Set([config.http.port, config.ops.port]));
+  });
+
+  it('scale workers on the Redis lists where BullMQ keeps each queue’s waiting jobs', async () => {
+    const all = await manifests();
+    const prefix = all.find((manifest) => manifest.kind === 'ConfigMap')?.data?.QUEUE_PREFIX ?? '';
+    const scaled = all.find((manifest) => manifest.kind === 'ScaledObject');
+    const lists = ((scaled?.spec?.triggers ?? []) as { metadata: { listName: string } }[]).map(
+      (trigger) => trigger.metadata.listName,
+    );
+    expect(lists).toEqual([`${prefix}:match:wait`, `${prefix}:features:wait`]);
+    expect(queueNames).toEqual(expect.arrayContaining(['match', 'features']));
+
+    // The contract KEDA relies on, checked against BullMQ itself: a waiting job is one entry in that list.
+    const testPrefix = `{k8s-test-${process.pid}}`;
+    const connection = new Redis(loadConfig().redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('match', { connection, prefix: testPrefix });
+    try {
+      await queue.add('match', { requestId: 'x' });
+      expect(await connection.llen(`${testPrefix}:match:wait`)).toBe(1);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+});
