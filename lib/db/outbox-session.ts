@@ -84,12 +84,13 @@ export class OutboxSession {
     return result.rows[0]?.locked === true;
   }
 
-  async readUnsent(limit: number): Promise<UnsentEvent[]> {
+  /** The oldest unpublished rows, leaving out `inFlight` (sent, not marked yet). */
+  async readUnsent(limit: number, inFlight: readonly string[]): Promise<UnsentEvent[]> {
     const result = await this.client.query<UnsentEvent>(
       `SELECT id, event_id AS "eventId", client_id AS "clientId", aggregate_type AS "aggregateType",
               aggregate_id AS "aggregateId", event_type AS "eventType", payload, created_at AS "createdAt"
-       FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [limit],
+       FROM outbox WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+      [limit, inFlight],
     );
     return result.rows;
   }

@@ -29,8 +29,9 @@ export interface RelayDeps {
  * an idempotent producer that has one request in flight, waits for the broker's acknowledgement, and only
  * then marks the rows, through the lock-holding session. So each aggregate's events (one topic, keyed by the
  * aggregate id, one partition) go out in the order they were recorded, and a row is published again only
- * when a relay stopped between sending and marking it: at least once, with duplicates only around a crash
- * or a lost connection. Consumers deduplicate by the CloudEvents id.
+ * when a relay stopped between sending and marking it (at most its last two batches: one being marked while
+ * the next is sent): at least once, with duplicates only around a crash or a lost connection. Consumers
+ * deduplicate by the CloudEvents id.
  *
  * The leader sleeps until Postgres notifies an outbox insert, or RELAY_POLL_MS passes. While the broker
  * or Postgres is down the rows wait, and the relay retries with a growing pause.
@@ -72,9 +73,8 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      let published = 0;
       try {
-        published = await this.cycle();
+        await this.cycle();
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -88,14 +88,18 @@ export class OutboxRelay {
         await this.dropProducer();
         if (this.session && !this.session.alive) await this.dropSession();
       }
-      if (published < this.deps.config.relay.batchSize) {
-        const pollMs = this.deps.config.relay.pollMs;
-        await this.pause(failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS));
-      }
+      // A cycle ends when the outbox ran dry; rows that came meanwhile have notified, and end the pause.
+      const pollMs = this.deps.config.relay.pollMs;
+      await this.pause(failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS));
     }
   }
 
-  /** One round: become or stay leader, then publish one batch. Returns how many rows it published. */
+  /**
+   * One round: become or stay leader, then publish batches until one comes back short. Returns how many
+   * rows it published. Pipelined on the one session, whose queries run in the order they are issued: while
+   * a batch is on its way to the broker the next one is read (leaving out the batch in flight), and a batch
+   * is marked once the broker has acknowledged it, while the next one is sent.
+   */
   private async cycle(): Promise<number> {
     const session = await this.openSession();
     if (!this.leading) {
@@ -103,14 +107,31 @@ export class OutboxRelay {
       this.setLeading(true);
       this.deps.logger.info({ relay: this.id }, 'outbox relay leads: publishing');
     }
-    const rows = await session.readUnsent(this.deps.config.relay.batchSize);
+    const { batchSize } = this.deps.config.relay;
+    let rows = await session.readUnsent(batchSize, []);
     if (rows.length === 0) return 0;
     const producer = await this.openProducer();
-    await producer.sendBatch({ topicMessages: this.topicMessages(rows), acks: -1 });
-    await session.markPublished(rows.map((row) => row.id));
-    relayMetrics.published.inc(rows.length);
-    this.deps.logger.debug({ relay: this.id, count: rows.length, lastId: rows.at(-1)?.id }, 'published');
-    return rows.length;
+    let published = 0;
+    let marking: Promise<number> = Promise.resolve(0);
+    while (rows.length > 0) {
+      const ids = rows.map((row) => row.id);
+      const sending = producer.sendBatch({ topicMessages: this.topicMessages(rows), acks: -1 });
+      const next =
+        rows.length < batchSize || this.stopping ? Promise.resolve([]) : session.readUnsent(batchSize, ids);
+      // Should the send fail, these still settle on their own; the failure is the send's.
+      next.catch(() => undefined);
+      await sending;
+      published += await marking;
+      marking = session.markPublished(ids).then(() => {
+        relayMetrics.published.inc(ids.length);
+        return ids.length;
+      });
+      marking.catch(() => undefined);
+      rows = await next;
+    }
+    published += await marking;
+    this.deps.logger.debug({ relay: this.id, count: published }, 'published');
+    return published;
   }
 
   /** The batch per topic, each in outbox id order. */
