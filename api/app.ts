@@ -10,6 +10,7 @@ import { requestMetrics } from './middleware/metrics.js';
 import { requestId } from './middleware/request-id.js';
 import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
+import { docsRoutes } from './routes/docs.js';
 import { matchRequestRoutes } from './routes/match-requests.js';
 import { opsRoutes } from './routes/ops.js';
 import { profileRoutes } from './routes/profiles.js';
@@ -23,6 +24,7 @@ export function createApp(services: Services): Koa<AppState> {
   app.silent = true;
 
   const ops = opsRoutes(services.readiness, services.config.ops.metricsToken);
+  const docs = docsRoutes();
 
   const v1 = new Router<AppState>();
   v1.use('/v1', clientAuth(services.db));
@@ -54,6 +56,7 @@ export function createApp(services: Services): Koa<AppState> {
   app.use(bullBoard(services));
   app.use(jsonBody(services.config.http.bodyLimitBytes));
   app.use(ops.routes());
+  app.use(docs.routes());
   app.use(admin.routes());
   app.use(v1.routes());
   app.use(v1.allowedMethods());

@@ -7,8 +7,16 @@ import type {
   WebhookModel,
 } from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
+import type { Explanation } from '../lib/matching/scorers.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
 import { secretHint } from '../lib/notifications/signing.js';
+import type {
+  CandidateResponse,
+  JobResponse,
+  MatchRequestResponse,
+  NotificationResponse,
+  WebhookResponse,
+} from '../lib/responses.js';
 
 /** What the API shows of the features the workers extracted: enough to see why a match happened. */
 function featuresView(profile: JobModel | CandidateModel) {
@@ -22,7 +30,7 @@ function featuresView(profile: JobModel | CandidateModel) {
   };
 }
 
-export function jobView(job: JobModel) {
+export function jobView(job: JobModel): JobResponse {
   return {
     id: job.id,
     externalId: job.externalId,
@@ -43,7 +51,7 @@ export function jobView(job: JobModel) {
   };
 }
 
-export function candidateView(candidate: CandidateModel) {
+export function candidateView(candidate: CandidateModel): CandidateResponse {
   return {
     id: candidate.id,
     externalId: candidate.externalId,
@@ -63,7 +71,10 @@ export function candidateView(candidate: CandidateModel) {
   };
 }
 
-export function matchRequestView(request: MatchRequestModel, results: MatchResultModel[] | undefined) {
+export function matchRequestView(
+  request: MatchRequestModel,
+  results: MatchResultModel[] | undefined,
+): MatchRequestResponse {
   return {
     id: request.id,
     status: request.status,
@@ -82,7 +93,8 @@ export function matchRequestView(request: MatchRequestModel, results: MatchResul
             targetId: result.targetId,
             targetExternalId: result.targetExternalId,
             score: result.score,
-            explanation: result.explanation,
+            // Stored as JSON by runMatch, from an Explanation.
+            explanation: result.explanation as unknown as Explanation,
           })),
         }
       : {}),
@@ -90,7 +102,7 @@ export function matchRequestView(request: MatchRequestModel, results: MatchResul
 }
 
 /** The secret itself is never shown again after registration; the hint tells which one is in use. */
-export function webhookView(webhook: WebhookModel) {
+export function webhookView(webhook: WebhookModel): WebhookResponse {
   return {
     url: webhook.url,
     secretHint: secretHint(webhook.secret),
@@ -99,7 +111,7 @@ export function webhookView(webhook: WebhookModel) {
   };
 }
 
-export function notificationView(notification: NotificationModel) {
+export function notificationView(notification: NotificationModel): NotificationResponse {
   return {
     id: notification.id,
     type: notification.eventType,

@@ -1,7 +1,7 @@
 import { Model } from 'objection';
 
 import type { ProfileKind } from '../queues/registry.js';
-import type { Features } from '../matching/features.js';
+import type { Features, Seniority } from '../matching/features.js';
 import type { NetworkModel } from '../matching/network.js';
 
 /** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
@@ -40,7 +40,7 @@ export class JobModel extends ProfileModel {
   declare title: string;
   declare description: string;
   declare minYearsExperience: number | null;
-  declare seniority: string | null;
+  declare seniority: Seniority | null;
   declare salaryMin: number | null;
   declare salaryMax: number | null;
   declare status: 'open' | 'closed';
@@ -52,7 +52,7 @@ export class CandidateModel extends ProfileModel {
   declare headline: string | null;
   declare resumeText: string;
   declare yearsExperience: number | null;
-  declare seniority: string | null;
+  declare seniority: Seniority | null;
   declare salaryExpectation: number | null;
 }
 
@@ -98,6 +98,7 @@ export class MatchResultModel extends BaseModel {
   declare targetId: string;
   declare targetExternalId: string;
   declare score: number;
+  /** An Explanation (lib/matching/scorers.ts), as runMatch wrote it. */
   declare explanation: Record<string, unknown>;
 }
 

@@ -13,6 +13,7 @@ import { waitForRedis } from '../../lib/queues/connection.js';
 import { queueNames, type QueueName } from '../../lib/queues/registry.js';
 import { createServices, type Services } from '../../lib/services.js';
 import { startWorkers, type RunningWorkers } from '../../workers/runner.js';
+import { checkResponse } from './contract.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -105,11 +106,11 @@ export function useTestContext(options: Options = {}): TestContext {
       }
       const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
       const text = await response.text();
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (text ? JSON.parse(text) : undefined) as Body,
-      };
+      const contentType = response.headers.get('content-type');
+      const parsed: unknown = text && contentType?.includes('json') ? JSON.parse(text) : text || undefined;
+      // Every answer the suite receives is checked against the OpenAPI document: the contract test.
+      checkResponse(method, path, response.status, contentType, parsed);
+      return { status: response.status, headers: response.headers, body: parsed as Body };
     },
     async countRows(table: string): Promise<number> {
       const row = await context.services.db(table).count({ count: '*' }).first();

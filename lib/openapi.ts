@@ -1,0 +1,349 @@
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+
+import {
+  batchReport,
+  candidateResponse,
+  createdClientResponse,
+  feedbackResponse,
+  jobResponse,
+  matchRequestResponse,
+  notificationResponse,
+  outboxStatusResponse,
+  page,
+  problemResponse,
+  readinessResponse,
+  webhookResponse,
+} from './responses.js';
+import {
+  candidateInput,
+  candidatePatch,
+  clientInput,
+  feedbackInput,
+  idempotencyKey,
+  jobInput,
+  jobPatch,
+  listQuery,
+  matchRequestInput,
+  MAX_BATCH_ITEMS,
+  webhookInput,
+} from './schemas.js';
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const PROBLEMS: Record<number, string> = {
+  400: 'the body is not JSON',
+  401: 'no valid credentials',
+  403: 'the credentials may not do this',
+  404: 'no such resource for your account',
+  409: 'conflicts with the current state',
+  413: 'the body is too large',
+  415: 'the body is not application/json',
+  422: 'the request failed validation; `errors` points at each field',
+  429: 'rate limited: wait for Retry-After',
+  503: 'a dependency is down: retry after Retry-After; nothing was written',
+};
+
+/** The problem+json answers an operation may give, besides the 500 any operation may give. */
+const problems = (...statuses: number[]): ZodOpenApiResponsesObject =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description: PROBLEMS[status] ?? 'error',
+        content: { 'application/problem+json': { schema: problemResponse } },
+      },
+    ]),
+  );
+
+const idPath = z.object({ id: z.uuid() });
+const idempotencyHeader = z.object({
+  'idempotency-key': idempotencyKey.meta({
+    description: 'retrying with the same key returns the first answer',
+  }),
+});
+const location = { Location: { description: 'where the resource is', schema: { type: 'string' as const } } };
+const retryAfter = {
+  'Retry-After': { description: 'seconds to wait before polling again', schema: { type: 'string' as const } },
+};
+const CLIENT_ERRORS = [401, 429] as const;
+const WRITE_ERRORS = [400, 401, 403, 413, 415, 422, 429, 503] as const;
+
+function profileOperations(
+  kind: 'job' | 'candidate',
+  input: z.ZodType,
+  patch: z.ZodType,
+  response: z.ZodType,
+): Record<string, Record<string, ZodOpenApiOperationObject>> {
+  const plural = `${kind}s`;
+  const tags = [plural];
+  return {
+    [`/v1/${plural}`]: {
+      post: {
+        tags,
+        summary: `Create or update a ${kind} by its externalId`,
+        operationId: `upsert-${kind}`,
+        requestBody: { content: { 'application/json': { schema: input } } },
+        responses: {
+          '201': { ...json(response, `created; features follow in the background`), headers: location },
+          '200': { ...json(response, `updated (same externalId)`), headers: location },
+          ...problems(...WRITE_ERRORS, 409),
+        },
+      },
+      get: {
+        tags,
+        summary: `List your ${plural}, oldest first`,
+        operationId: `list-${plural}`,
+        requestParams: { query: listQuery },
+        responses: {
+          '200': json(page(response, kind === 'job' ? 'Job' : 'Candidate'), 'a page'),
+          ...problems(...CLIENT_ERRORS, 422),
+        },
+      },
+    },
+    [`/v1/${plural}/batch`]: {
+      post: {
+        tags,
+        summary: `Create or update 1 to ${MAX_BATCH_ITEMS} ${plural}; each item is reported on its own`,
+        operationId: `batch-${plural}`,
+        requestBody: {
+          content: {
+            'application/json': { schema: z.object({ items: z.array(input).min(1).max(MAX_BATCH_ITEMS) }) },
+          },
+        },
+        responses: { '200': json(batchReport, 'what happened to each item'), ...problems(...WRITE_ERRORS) },
+      },
+    },
+    [`/v1/${plural}/{id}`]: {
+      get: {
+        tags,
+        summary: `One ${kind}`,
+        operationId: `get-${kind}`,
+        requestParams: { path: idPath },
+        responses: { '200': json(response, `the ${kind}`), ...problems(...CLIENT_ERRORS, 404) },
+      },
+      patch: {
+        tags,
+        summary: `Change some fields of a ${kind}; its revision goes up`,
+        operationId: `update-${kind}`,
+        requestParams: { path: idPath },
+        requestBody: { content: { 'application/json': { schema: patch } } },
+        responses: {
+          '200': json(response, `the ${kind} as changed`),
+          ...problems(...WRITE_ERRORS, 404, 409),
+        },
+      },
+      delete: {
+        tags,
+        summary: `Delete a ${kind}`,
+        operationId: `delete-${kind}`,
+        requestParams: { path: idPath },
+        responses: { '204': { description: 'deleted' }, ...problems(401, 403, 404, 429, 503) },
+      },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, built from the same zod schemas that validate requests
+ * (lib/schemas.ts) and type responses (lib/responses.ts). Served at /openapi.json; the contract tests check
+ * every response the test suite receives against it.
+ */
+export function openApiDocument(version: string): ReturnType<typeof createDocument> {
+  return createDocument(
+    {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lookiy Match API',
+        version,
+        description:
+          'Send job postings and candidate profiles; ask which jobs fit a candidate or which candidates fit a job, and get ranked results with reasons. Errors are RFC 9457 problem details.',
+      },
+      servers: [{ url: '/' }],
+      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'your API key' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' },
+        },
+      },
+      paths: {
+        ...profileOperations('job', jobInput, jobPatch, jobResponse),
+        ...profileOperations('candidate', candidateInput, candidatePatch, candidateResponse),
+        '/v1/match-requests': {
+          post: {
+            tags: ['matching'],
+            summary: 'Ask for the best jobs for a candidate, or the best candidates for a job',
+            operationId: 'create-match-request',
+            requestParams: { header: idempotencyHeader },
+            requestBody: { content: { 'application/json': { schema: matchRequestInput } } },
+            responses: {
+              '202': {
+                ...json(matchRequestResponse, 'accepted: poll the Location'),
+                headers: { ...location, ...retryAfter },
+              },
+              '200': {
+                ...json(matchRequestResponse, 'the request this Idempotency-Key made before'),
+                headers: location,
+              },
+              ...problems(...WRITE_ERRORS),
+            },
+          },
+        },
+        '/v1/match-requests/{id}': {
+          get: {
+            tags: ['matching'],
+            summary: 'A match request: its status and, once completed, the ranked results with explanations',
+            operationId: 'get-match-request',
+            requestParams: { path: idPath },
+            responses: {
+              '200': { ...json(matchRequestResponse, 'the request'), headers: retryAfter },
+              ...problems(...CLIENT_ERRORS, 404),
+            },
+          },
+        },
+        '/v1/match-requests/{id}/feedback': {
+          post: {
+            tags: ['matching'],
+            summary: 'Record what became of one result (training data for the next model)',
+            operationId: 'record-feedback',
+            requestParams: { path: idPath },
+            requestBody: { content: { 'application/json': { schema: feedbackInput } } },
+            responses: { '200': json(feedbackResponse, 'recorded'), ...problems(...WRITE_ERRORS, 404) },
+          },
+        },
+        '/v1/webhook': {
+          put: {
+            tags: ['webhooks'],
+            summary: 'Register (or replace) your webhook',
+            operationId: 'put-webhook',
+            requestBody: { content: { 'application/json': { schema: webhookInput } } },
+            responses: {
+              '201': json(webhookResponse, 'registered'),
+              '200': json(webhookResponse, 'replaced'),
+              ...problems(...WRITE_ERRORS),
+            },
+          },
+          get: {
+            tags: ['webhooks'],
+            summary: 'Your webhook',
+            operationId: 'get-webhook',
+            responses: { '200': json(webhookResponse, 'the webhook'), ...problems(...CLIENT_ERRORS, 404) },
+          },
+          delete: {
+            tags: ['webhooks'],
+            summary: 'Remove your webhook',
+            operationId: 'delete-webhook',
+            responses: { '204': { description: 'removed' }, ...problems(401, 403, 404, 429, 503) },
+          },
+        },
+        '/v1/webhook/test': {
+          post: {
+            tags: ['webhooks'],
+            summary: 'Send a signed test ping to your webhook',
+            operationId: 'test-webhook',
+            responses: {
+              '202': { ...json(notificationResponse, 'queued'), headers: location },
+              ...problems(...WRITE_ERRORS, 404),
+            },
+          },
+        },
+        '/v1/notifications': {
+          get: {
+            tags: ['webhooks'],
+            summary: 'Notifications sent to your webhook, oldest first',
+            operationId: 'list-notifications',
+            requestParams: { query: listQuery },
+            responses: {
+              '200': json(page(notificationResponse, 'Notification'), 'a page'),
+              ...problems(...CLIENT_ERRORS, 422),
+            },
+          },
+        },
+        '/v1/notifications/{id}': {
+          get: {
+            tags: ['webhooks'],
+            summary: 'One notification with its delivery status',
+            operationId: 'get-notification',
+            requestParams: { path: idPath },
+            responses: {
+              '200': json(notificationResponse, 'the notification'),
+              ...problems(...CLIENT_ERRORS, 404),
+            },
+          },
+        },
+        '/admin/clients': {
+          post: {
+            tags: ['admin'],
+            summary: 'Create a client (tenant) and its first API key',
+            operationId: 'create-client',
+            security: [{ adminToken: [] }],
+            requestBody: { content: { 'application/json': { schema: clientInput } } },
+            responses: {
+              '201': json(createdClientResponse, 'created; the key is shown once'),
+              ...problems(400, 401, 413, 415, 422),
+            },
+          },
+        },
+        '/admin/outbox': {
+          get: {
+            tags: ['admin'],
+            summary: 'How far the outbox relay is behind',
+            operationId: 'outbox-status',
+            security: [{ adminToken: [] }],
+            responses: { '200': json(outboxStatusResponse, 'outbox lag'), ...problems(401) },
+          },
+        },
+        '/healthz': {
+          get: {
+            tags: ['operations'],
+            summary: 'Liveness',
+            operationId: 'healthz',
+            security: [],
+            responses: { '200': json(z.object({ status: z.literal('ok') }), 'alive') },
+          },
+        },
+        '/readyz': {
+          get: {
+            tags: ['operations'],
+            summary: 'Readiness: Postgres, Redis and the broker, each with a short timeout',
+            operationId: 'readyz',
+            security: [],
+            responses: {
+              '200': json(readinessResponse, 'ready'),
+              '503': json(readinessResponse, 'a required dependency is down'),
+            },
+          },
+        },
+        '/metrics': {
+          get: {
+            tags: ['operations'],
+            summary: 'Prometheus metrics',
+            operationId: 'metrics',
+            security: [{}, { metricsToken: [] }],
+            responses: {
+              '200': {
+                description: 'Prometheus text format',
+                content: { 'text/plain': { schema: z.string() } },
+              },
+              ...problems(401),
+            },
+          },
+        },
+      },
+    },
+    {
+      override: ({ jsonSchema, zodSchema, io }) => {
+        // Dates leave the API as JSON strings.
+        if (zodSchema._zod.def.type === 'date' && io === 'output') {
+          jsonSchema.type = 'string';
+          jsonSchema.format = 'date-time';
+        }
+      },
+    },
+  );
+}

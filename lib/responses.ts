@@ -1,0 +1,221 @@
+import { z } from 'zod';
+
+import { PAIR_FEATURE_NAMES } from './matching/pair-features.js';
+
+/**
+ * Response bodies, as the API sends them. Each view function in api/views.ts is typed by one of these, and
+ * lib/openapi.ts documents them, so the TypeScript type, the document and (in the contract tests) the check
+ * of what the server really sends all come from here.
+ */
+const timestamp = z.date().meta({ description: 'RFC 3339 date-time, UTC' });
+const id = z.uuid();
+
+const featuresView = z
+  .object({
+    status: z
+      .enum(['pending', 'ready'])
+      .meta({ description: 'ready once the NLP features of this revision exist' }),
+    skills: z
+      .array(z.string())
+      .meta({ description: 'canonical names of the skills found (declared and in the text)' }),
+  })
+  .meta({ id: 'ExtractedFeatures' });
+
+const seniority = z.enum(['junior', 'mid', 'senior', 'lead']).nullable();
+
+export const jobResponse = z
+  .object({
+    id,
+    externalId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    skills: z.array(z.string()),
+    location: z.string().nullable(),
+    remote: z.boolean().nullable(),
+    minYearsExperience: z.number().nullable(),
+    seniority,
+    salaryMin: z.number().int().nullable(),
+    salaryMax: z.number().int().nullable(),
+    status: z.enum(['open', 'closed']),
+    revision: z.number().int(),
+    features: featuresView,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Job' });
+
+export const candidateResponse = z
+  .object({
+    id,
+    externalId: z.string(),
+    name: z.string().nullable(),
+    headline: z.string().nullable(),
+    resumeText: z.string(),
+    skills: z.array(z.string()),
+    location: z.string().nullable(),
+    remote: z.boolean().nullable(),
+    yearsExperience: z.number().nullable(),
+    seniority,
+    salaryExpectation: z.number().int().nullable(),
+    revision: z.number().int(),
+    features: featuresView,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Candidate' });
+
+export const fieldProblem = z
+  .object({
+    pointer: z.string().meta({ description: 'JSON Pointer (RFC 6901) into the request' }),
+    detail: z.string(),
+  })
+  .meta({ id: 'FieldProblem' });
+
+export const batchReport = z
+  .object({
+    created: z.number().int(),
+    updated: z.number().int(),
+    invalid: z.number().int(),
+    items: z.array(
+      z.object({
+        index: z.number().int(),
+        status: z.enum(['created', 'updated', 'invalid']),
+        id: id.optional(),
+        errors: z.array(fieldProblem).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'BatchReport' });
+
+export const page = <Item extends z.ZodType>(item: Item, name: string) =>
+  z
+    .object({
+      items: z.array(item),
+      nextCursor: z
+        .string()
+        .nullable()
+        .meta({ description: 'pass as `cursor` for the next page; null on the last' }),
+    })
+    .meta({ id: `${name}Page` });
+
+const factor = z.object({
+  feature: z.enum(PAIR_FEATURE_NAMES),
+  value: z.number(),
+  effect: z.number().meta({ description: 'how much this feature moved the score; negative lowered it' }),
+});
+
+export const matchResult = z
+  .object({
+    rank: z.number().int().min(1),
+    targetId: id,
+    targetExternalId: z.string(),
+    score: z.number(),
+    explanation: z.object({
+      matchedSkills: z.array(z.string()),
+      missingSkills: z
+        .array(z.string())
+        .meta({ description: 'required skills of the job the candidate lacks' }),
+      missingPreferredSkills: z.array(z.string()),
+      factors: z.array(factor).meta({ description: 'largest effect first' }),
+    }),
+  })
+  .meta({ id: 'MatchResult' });
+
+export const matchRequestResponse = z
+  .object({
+    id,
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    subject: z.object({ type: z.enum(['job', 'candidate']), id }),
+    topK: z.number().int(),
+    filters: z.object({ location: z.string().optional(), remote: z.boolean().optional() }),
+    createdAt: timestamp,
+    startedAt: timestamp.optional(),
+    completedAt: timestamp.optional(),
+    error: z.string().optional().meta({ description: 'why a failed request failed' }),
+    scorer: z.string().optional().meta({ description: 'the scorer (model version) that ranked it' }),
+    results: z.array(matchResult).optional().meta({ description: 'best first, once completed' }),
+  })
+  .meta({ id: 'MatchRequest' });
+
+export const feedbackResponse = z
+  .object({
+    requestId: id,
+    targetId: id,
+    outcome: z.enum(['applied', 'interview', 'hired', 'rejected']),
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Feedback' });
+
+export const webhookResponse = z
+  .object({
+    url: z.string(),
+    secretHint: z.string().meta({ description: 'the first characters of the secret in use' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    secret: z.string().optional().meta({ description: 'only when we generated it: shown this once' }),
+  })
+  .meta({ id: 'Webhook' });
+
+export const notificationResponse = z
+  .object({
+    id,
+    type: z.string(),
+    eventId: z.string().meta({ description: 'the webhook-id header of every attempt' }),
+    requestId: id.nullable(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    url: z.string(),
+    attempts: z.number().int(),
+    lastResponseStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: timestamp,
+    lastAttemptAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Notification' });
+
+export const createdClientResponse = z
+  .object({
+    id,
+    name: z.string(),
+    apiKeyPrefix: z.string(),
+    apiKey: z.string().meta({ description: 'shown once; only its hash is stored' }),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'CreatedClient' });
+
+export const outboxStatusResponse = z
+  .object({
+    unsent: z.number().int(),
+    oldestUnsentAgeSeconds: z.number(),
+    lastPublishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'OutboxStatus' });
+
+const check = z.object({
+  status: z.enum(['up', 'down']),
+  required: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
+
+export const readinessResponse = z
+  .object({ status: z.enum(['ready', 'not-ready']), checks: z.record(z.string(), check) })
+  .meta({ id: 'Readiness' });
+
+export const problemResponse = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().meta({ description: 'what is wrong, in words a person can act on' }),
+    instance: z.string(),
+    errors: z.array(fieldProblem).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export type JobResponse = z.input<typeof jobResponse>;
+export type CandidateResponse = z.input<typeof candidateResponse>;
+export type MatchRequestResponse = z.input<typeof matchRequestResponse>;
+export type WebhookResponse = z.input<typeof webhookResponse>;
+export type NotificationResponse = z.input<typeof notificationResponse>;
+export type FeedbackResponse = z.input<typeof feedbackResponse>;
