@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 
 import { loadConfig } from '../lib/config.js';
 import { waitForRedis } from '../lib/queues/connection.js';
@@ -13,13 +14,29 @@ await once(server, 'listening');
 services.logger.info({ host: config.http.host, port: config.http.port }, 'api listening');
 
 let stopping = false;
+// Answers given while draining end their connection, so keep-alive clients send their next request to
+// another instance instead of to a socket that is about to close.
+const unanswered = new Set<ServerResponse>();
+server.on('request', (_request, response: ServerResponse) => {
+  if (stopping) response.setHeader('Connection', 'close');
+  unanswered.add(response);
+  response.once('close', () => unanswered.delete(response));
+});
+
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  services.logger.info({ signal }, 'api draining connections');
+  services.logger.info({ signal, graceMs: config.shutdownGraceMs }, 'api draining connections');
+  for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close');
+  const closed = once(server, 'close');
+  // Refuses new connections and closes idle ones; in-flight requests get the grace period to finish.
   server.close();
-  server.closeIdleConnections();
-  await once(server, 'close');
+  const deadline = setTimeout(() => {
+    services.logger.warn('api grace period over: closing the connections still open');
+    server.closeAllConnections();
+  }, config.shutdownGraceMs);
+  await closed;
+  clearTimeout(deadline);
   await services.close();
   process.exit(0);
 }

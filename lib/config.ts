@@ -101,6 +101,7 @@ const schema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
@@ -144,6 +145,11 @@ export interface Config {
     pollMs: number;
   };
   adminToken: string | undefined;
+  /**
+   * After SIGTERM, how long active jobs and in-flight HTTP requests get to finish; then jobs still running
+   * are handed back to the queue and connections still open are closed.
+   */
+  shutdownGraceMs: number;
   ops: {
     /** When set, /metrics wants it as a Bearer token; when not, /metrics is open (scrape it on a private network). */
     metricsToken: string | undefined;
@@ -225,6 +231,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     },
     relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
     adminToken: env.ADMIN_TOKEN,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     ops: {
       metricsToken: env.METRICS_TOKEN,
       port: env.OPS_PORT,

@@ -139,6 +139,8 @@ export interface MatchOptions {
   cache: ProfileCache;
   /** Where the client's webhook notification is queued; only benchmarks, which have no Redis, leave it out. */
   queues?: Queues;
+  /** Aborted when the job has been handed back to the queue (shutdown): the work stops at the next step. */
+  signal?: AbortSignal;
 }
 
 /** The pool's compiled profiles: cached ones whose features revision is current, the rest fetched and compiled. */
@@ -195,6 +197,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     FEATURES_VERSION,
     STALE_REFRESH_LIMIT,
   )) {
+    options.signal?.throwIfAborted();
     await refreshFeatures(db, targetKind, stale);
   }
 
@@ -216,6 +219,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     targets,
     request.topK,
   );
+  options.signal?.throwIfAborted();
 
   const completed = await db.transaction(async (trx) => {
     const completedNow = await completeMatchRequest(

@@ -5,6 +5,9 @@ import { loadConfig } from '../lib/config.js';
 import { createServices } from '../lib/services.js';
 import { startWorkers } from './runner.js';
 
+/** How long handing jobs back may take after the grace period; only an unreachable Redis needs more. */
+const HAND_BACK_MS = 5000;
+
 const config = loadConfig();
 const services = createServices(config, 'worker');
 const running = await startWorkers(services, config.workers.queues);
@@ -16,7 +19,16 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  services.logger.info({ signal }, 'stopping workers: finishing active jobs');
+  services.logger.info(
+    { signal, graceMs: config.shutdownGraceMs },
+    'stopping workers: finishing active jobs',
+  );
+  // Jobs that could not be handed back stay locked to this process; exiting lets the lock expire, and
+  // another worker retries them (JOB_LOCK_MS).
+  setTimeout(() => {
+    services.logger.error('shutdown did not finish in time: exiting with jobs still held');
+    process.exit(1);
+  }, config.shutdownGraceMs + HAND_BACK_MS).unref();
   ops.close();
   await running.close();
   await services.close();

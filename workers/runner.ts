@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 
 import { observeAttempt, type FinishedAttempt } from '../lib/metrics.js';
@@ -9,6 +11,7 @@ import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
 import { matchProcessor } from './processors/match.js';
 import { notifyProcessor } from './processors/notify.js';
+import { JobHandBack } from './shutdown.js';
 
 const processors: Record<QueueName, (services: Services) => Processor> = {
   features: featuresProcessor,
@@ -25,7 +28,10 @@ const attemptOf = (job: Job): FinishedAttempt => ({
 
 export interface RunningWorkers {
   workers: Worker[];
-  /** Stops taking jobs, waits for active ones to finish, then closes the connections. */
+  /**
+   * Stops taking jobs and waits SHUTDOWN_GRACE_MS for the active ones to finish, hands back those still
+   * running, then closes the connections.
+   */
   close(): Promise<void>;
 }
 
@@ -43,13 +49,16 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
   const settings: Partial<Record<QueueName, WorkerOptions['settings']>> = {
     notify: { backoffStrategy: webhookBackoff(config.webhooks) },
   };
+  const handBack = new JobHandBack(logger);
   const workers = queues.map((name) => {
-    const processor = processors[name](services);
+    const processor = handBack.wrap(processors[name](services));
     // Each job runs as part of the request that queued it: its logs, events and jobs carry that id.
     const traced: Processor = (job: Job<TraceData>, token) =>
       withRequestId(job.data.trace?.requestId, () => processor(job, token));
     const worker = new Worker(name, traced, {
       connection,
+      // Stored on every job this worker takes (Bull Board shows it): which process holds an active job.
+      name: `${hostname()}:${process.pid}`,
       prefix: config.redis.queuePrefix,
       concurrency: concurrency[name],
       lockDuration: config.workers.lockMs,
@@ -73,7 +82,7 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
   return {
     workers,
     close: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await handBack.close(workers, config.shutdownGraceMs);
       connection.disconnect();
     },
   };

@@ -13,7 +13,8 @@ export class WorkerProcesses {
 
   constructor(private readonly stack: TestContext) {}
 
-  start(): ChildProcess {
+  /** One more worker process; `env` sets what differs from the test context's configuration. */
+  start(env: Record<string, string> = {}): ChildProcess {
     const environment = childEnvironment({
       DATABASE_SCHEMA: this.stack.config.database.schema,
       QUEUE_PREFIX: this.stack.config.redis.queuePrefix,
@@ -22,6 +23,7 @@ export class WorkerProcesses {
       LOG_LEVEL: 'silent',
       // Several workers at once: each takes a free port for its health and metrics endpoints.
       OPS_PORT: '0',
+      ...env,
     });
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: root,

@@ -15,11 +15,17 @@ export function matchProcessor(services: Pick<Services, 'db' | 'queues' | 'confi
     cache: new ProfileCache(services.config.matching.cachedProfiles),
     queues: services.queues,
   };
-  return async (job: Job<QueuePayloads['match']>): Promise<MatchOutcome> => {
+  return async (
+    job: Job<QueuePayloads['match']>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<MatchOutcome> => {
     const { requestId } = job.data;
     try {
-      return await runMatch(services.db, requestId, options);
+      return await runMatch(services.db, requestId, { ...options, signal });
     } catch (error) {
+      // Handed back at shutdown: the attempt is not over, the worker that takes the job next decides.
+      if (signal?.aborted) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError) {
         await failMatch(services, requestId, reason);
