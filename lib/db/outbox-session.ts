@@ -8,6 +8,8 @@ const CHANNEL = 'lookiy_outbox';
  * (bigint) locks match requests and notifications take.
  */
 const RELAY_LOCK_CLASS = 0x0e7b;
+/** As long as the knex pool waits for a connection (lib/db/knex.ts). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface UnsentEvent {
   /** The outbox's bigserial, as a string: publishing follows it. */
@@ -46,6 +48,9 @@ export class OutboxSession {
     const client = new pg.Client({
       connectionString: options.url,
       application_name: options.applicationName,
+      // The session lives as long as the lead: notice a dead peer instead of holding a lock that is gone.
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     const session = new OutboxSession(client);
     const lose = (error: Error): void => {

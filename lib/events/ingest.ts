@@ -31,7 +31,7 @@ const inputSchemas: { [Kind in ProfileKind]: z.ZodType<ProfileInputs[Kind]> } = 
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
-export type IngestOutcome = 'applied' | 'duplicate' | 'dead-lettered';
+type IngestOutcome = 'applied' | 'duplicate' | 'dead-lettered';
 
 interface InboundEvent<Kind extends ProfileKind> {
   id: string;
@@ -85,7 +85,7 @@ type Deps = Pick<Services, 'config' | 'db' | 'queues' | 'logger'>;
  * Applies an event through the API's upsert, in one transaction with the record that this consumer has
  * processed it: a redelivered event finds the record and changes nothing.
  */
-export async function applyInboundEvent<Kind extends ProfileKind>(
+async function applyInboundEvent<Kind extends ProfileKind>(
   deps: Deps,
   kind: Kind,
   event: InboundEvent<Kind>,
