@@ -47,6 +47,13 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** Authenticated, but the credentials do not allow this (a read-only API key asking to write). */
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+  readonly title = 'Not allowed with these credentials';
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly type = 'not-found';

@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 
 import {
+  apiKeyResponse,
   batchReport,
   candidateResponse,
+  clientResponse,
   createdClientResponse,
   feedbackResponse,
+  issuedApiKeyResponse,
   jobResponse,
   matchRequestResponse,
   notificationResponse,
@@ -16,6 +19,7 @@ import {
   webhookResponse,
 } from './responses.js';
 import {
+  apiKeyInput,
   candidateInput,
   candidatePatch,
   clientInput,
@@ -60,6 +64,7 @@ const problems = (...statuses: number[]): ZodOpenApiResponsesObject =>
   );
 
 const idPath = z.object({ id: z.uuid() });
+const clientIdPath = z.object({ clientId: z.uuid() });
 const idempotencyHeader = z.object({
   'idempotency-key': idempotencyKey.meta({
     description: 'retrying with the same key returns the first answer',
@@ -287,6 +292,52 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
               '201': json(createdClientResponse, 'created; the key is shown once'),
               ...problems(400, 401, 413, 415, 422),
             },
+          },
+          get: {
+            tags: ['admin'],
+            summary: 'List the clients, oldest first',
+            operationId: 'list-clients',
+            security: [{ adminToken: [] }],
+            requestParams: { query: listQuery },
+            responses: {
+              '200': json(page(clientResponse, 'Client'), 'a page'),
+              ...problems(401, 422),
+            },
+          },
+        },
+        '/admin/clients/{clientId}/keys': {
+          post: {
+            tags: ['admin'],
+            summary: 'Issue another API key for a client (to rotate to, or read-only)',
+            operationId: 'create-api-key',
+            security: [{ adminToken: [] }],
+            requestParams: { path: clientIdPath },
+            requestBody: { content: { 'application/json': { schema: apiKeyInput } } },
+            responses: {
+              '201': json(issuedApiKeyResponse, 'issued; the key is shown once'),
+              ...problems(400, 401, 404, 413, 415, 422),
+            },
+          },
+          get: {
+            tags: ['admin'],
+            summary: "A client's API keys by prefix, revoked ones included (never the keys)",
+            operationId: 'list-api-keys',
+            security: [{ adminToken: [] }],
+            requestParams: { path: clientIdPath },
+            responses: {
+              '200': json(z.object({ items: z.array(apiKeyResponse) }), 'the keys, oldest first'),
+              ...problems(401, 404),
+            },
+          },
+        },
+        '/admin/clients/{clientId}/keys/{keyId}': {
+          delete: {
+            tags: ['admin'],
+            summary: 'Revoke an API key: refused from the next request on (revoking again changes nothing)',
+            operationId: 'revoke-api-key',
+            security: [{ adminToken: [] }],
+            requestParams: { path: clientIdPath.extend({ keyId: z.uuid() }) },
+            responses: { '204': { description: 'revoked' }, ...problems(401, 404) },
           },
         },
         '/admin/outbox': {

@@ -173,12 +173,18 @@ export const notificationResponse = z
   })
   .meta({ id: 'Notification' });
 
+const apiKeyScope = z
+  .enum(['read-write', 'read-only'])
+  .meta({ description: 'read-only keys may GET but not write (403)' });
+
 export const createdClientResponse = z
   .object({
     id,
     name: z.string(),
     apiKeyPrefix: z.string(),
     apiKey: z.string().meta({ description: 'shown once; only its hash is stored' }),
+    keyId: id,
+    scope: apiKeyScope,
     createdAt: timestamp,
   })
   .meta({ id: 'CreatedClient' });
@@ -219,3 +225,35 @@ export type MatchRequestResponse = z.input<typeof matchRequestResponse>;
 export type WebhookResponse = z.input<typeof webhookResponse>;
 export type NotificationResponse = z.input<typeof notificationResponse>;
 export type FeedbackResponse = z.input<typeof feedbackResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// API keys (admin API, issue 5)
+
+export const apiKeyResponse = z
+  .object({
+    id,
+    clientId: id,
+    prefix: z.string().meta({ description: 'the public start of the key, as logs show it' }),
+    name: z.string().nullable(),
+    scope: apiKeyScope,
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable().meta({ description: 'to the minute: written at most once a minute' }),
+    revokedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const issuedApiKeyResponse = apiKeyResponse
+  .extend({ apiKey: z.string().meta({ description: 'shown once; only its hash is stored' }) })
+  .meta({ id: 'IssuedApiKey' });
+
+export const clientResponse = z
+  .object({
+    id,
+    name: z.string(),
+    activeKeys: z.number().int().meta({ description: 'keys not revoked' }),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Client' });
+
+export type ApiKeyResponse = z.input<typeof apiKeyResponse>;
+export type ClientResponse = z.input<typeof clientResponse>;

@@ -149,3 +149,13 @@ export function parse<Schema extends z.ZodType>(
   }
   return result.data;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// API keys (admin API, issue 5)
+
+const apiKeyScope = z.enum(['read-write', 'read-only']);
+
+export const apiKeyInput = z.strictObject({
+  name: text(200).optional(),
+  scope: apiKeyScope.default('read-write'),
+});

@@ -6,6 +6,7 @@ import * as matchIndexes from './20261125000003_match_indexes.js';
 import * as events from './20261125000004_events.js';
 import * as notifications from './20261125000005_notifications.js';
 import * as requestIds from './20261125000006_request_ids.js';
+import * as apiKeys from './20261125000007_api_keys.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261125000004_events': events,
   '20261125000005_notifications': notifications,
   '20261125000006_request_ids': requestIds,
+  '20261125000007_api_keys': apiKeys,
 };

@@ -3,8 +3,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Knex } from 'knex';
 
-import { authenticateClient } from '../../lib/clients.js';
-import { UnauthorizedError } from '../../lib/errors.js';
+import { authenticate } from '../../lib/clients.js';
+import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
 import type { AppState } from '../state.js';
 
 function bearerToken(header: string): string | undefined {
@@ -12,14 +12,28 @@ function bearerToken(header: string): string | undefined {
   return match?.[1];
 }
 
-/** Resolves the calling client from its API key; every /v1 route acts for that client only. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves the calling client from its API key; every /v1 route acts for that client only. A read-only
+ * key is refused here, before any route runs, for every method that is not a read: one check that a new
+ * route cannot forget. It comes before any lookup, so the refusal says nothing about whether an id exists.
+ */
 export function clientAuth(db: Knex): Middleware<AppState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new UnauthorizedError('Send your API key as Authorization: Bearer <key>.');
-    const client = await authenticateClient(db, token);
-    if (!client) throw new UnauthorizedError('The API key is not valid.');
+    const caller = await authenticate(db, token);
+    if (!caller) throw new UnauthorizedError('The API key is not valid (or has been revoked).');
+    const { client, key } = caller;
     ctx.state.client = client;
+    ctx.state.apiKey = { id: key.id, prefix: key.prefix, scope: key.scope };
+    if (key.scope === 'read-only' && !READ_METHODS.has(ctx.method)) {
+      throw new ForbiddenError(
+        `The API key ${key.prefix} is read-only: it may read (GET) but not ${ctx.method}. ` +
+          'Send a read-write key to change data.',
+      );
+    }
     await next();
   };
 }

@@ -1,10 +1,32 @@
 import Router from '@koa/router';
 
-import { createClient } from '../../lib/clients.js';
+import { createClient, issueKey, listKeys, revokeKey } from '../../lib/clients.js';
+import { listClients, type ClientWithKeyCount } from '../../lib/db/clients.js';
+import type { ApiKeyModel } from '../../lib/db/models.js';
 import { outboxStatus } from '../../lib/db/outbox.js';
-import { clientInput, parse } from '../../lib/schemas.js';
+import { decodeCursor, encodeCursor } from '../../lib/profiles.js';
+import type { ApiKeyResponse, ClientResponse } from '../../lib/responses.js';
+import { apiKeyInput, clientInput, listQuery, parse } from '../../lib/schemas.js';
 import type { Services } from '../../lib/services.js';
 import { adminAuth } from '../middleware/auth.js';
+
+/** A key as lists show it: the public prefix, never the key or its hash. */
+function keyView(key: ApiKeyModel): ApiKeyResponse {
+  return {
+    id: key.id,
+    clientId: key.clientId,
+    prefix: key.prefix,
+    name: key.name,
+    scope: key.scope,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+function clientView(client: ClientWithKeyCount): ClientResponse {
+  return { id: client.id, name: client.name, activeKeys: client.activeKeys, createdAt: client.createdAt };
+}
 
 export function adminRoutes(services: Pick<Services, 'db' | 'config'>): Router {
   const router = new Router({ prefix: '/admin' });
@@ -12,15 +34,46 @@ export function adminRoutes(services: Pick<Services, 'db' | 'config'>): Router {
 
   router.post('/clients', async (ctx) => {
     const { name } = parse(clientInput, ctx.request.body);
-    const { client, apiKey } = await createClient(services.db, name);
+    const { client, key, apiKey } = await createClient(services.db, name);
     ctx.status = 201;
     ctx.body = {
       id: client.id,
       name: client.name,
-      apiKeyPrefix: client.apiKeyPrefix,
+      apiKeyPrefix: key.prefix,
       apiKey,
+      keyId: key.id,
+      scope: key.scope,
       createdAt: client.createdAt,
     };
+  });
+
+  router.get('/clients', async (ctx) => {
+    const query = parse(listQuery, ctx.query, 'query string');
+    const page = await listClients(
+      services.db,
+      query.limit,
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    );
+    ctx.body = {
+      items: page.items.map(clientView),
+      nextCursor: page.nextPosition ? encodeCursor(page.nextPosition) : null,
+    };
+  });
+
+  router.post('/clients/:clientId/keys', async (ctx) => {
+    const input = parse(apiKeyInput, ctx.request.body);
+    const { key, apiKey } = await issueKey(services.db, ctx.params.clientId ?? '', input);
+    ctx.status = 201;
+    ctx.body = { ...keyView(key), apiKey };
+  });
+
+  router.get('/clients/:clientId/keys', async (ctx) => {
+    ctx.body = { items: (await listKeys(services.db, ctx.params.clientId ?? '')).map(keyView) };
+  });
+
+  router.delete('/clients/:clientId/keys/:keyId', async (ctx) => {
+    await revokeKey(services.db, ctx.params.clientId ?? '', ctx.params.keyId ?? '');
+    ctx.status = 204;
   });
 
   router.get('/outbox', async (ctx) => {

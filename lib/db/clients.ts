@@ -1,22 +1,52 @@
 import type { Knex } from 'knex';
 
 import { ClientModel } from './models.js';
+import type { ListPosition, Page } from './profiles.js';
 
-export async function insertClient(
-  db: Knex,
-  client: Pick<ClientModel, 'name' | 'apiKeyPrefix' | 'apiKeyHash'>,
-): Promise<ClientModel> {
+export async function insertClient(db: Knex, client: Pick<ClientModel, 'name'>): Promise<ClientModel> {
   return ClientModel.query(db).insert(client).returning('*');
-}
-
-export async function findClientByKeyHash(db: Knex, apiKeyHash: string): Promise<ClientModel | undefined> {
-  return ClientModel.query(db).findOne({ apiKeyHash });
 }
 
 export async function findClientByName(db: Knex, name: string): Promise<ClientModel | undefined> {
   return ClientModel.query(db).findOne({ name });
 }
 
+/** Names are not unique, so a lookup by name may find several. */
+export async function findClientsByName(db: Knex, name: string): Promise<ClientModel[]> {
+  return ClientModel.query(db).where({ name }).orderBy('createdAt');
+}
+
 export async function findClientById(db: Knex, id: string): Promise<ClientModel | undefined> {
   return ClientModel.query(db).findById(id);
+}
+
+export type ClientWithKeyCount = ClientModel & { activeKeys: number };
+
+/** Clients oldest first, after a position (see listProfiles), each with its number of unrevoked keys. */
+export async function listClients(
+  db: Knex,
+  limit: number,
+  after: ListPosition | undefined,
+): Promise<Page<ClientWithKeyCount>> {
+  const query = ClientModel.query(db)
+    .select(
+      'clients.*',
+      db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at`),
+      db.raw(
+        '(SELECT count(*) FROM api_keys k WHERE k.client_id = clients.id AND k.revoked_at IS NULL)::int AS active_keys',
+      ),
+    )
+    .orderBy([
+      { column: 'createdAt', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ])
+    .limit(limit + 1);
+  if (after) query.whereRaw('(created_at, id) > (?::timestamptz, ?)', [after.createdAt, after.id]);
+  const rows = (await query) as (ClientWithKeyCount & { positionAt: string })[];
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextPosition: rows.length > limit && last ? { createdAt: last.positionAt, id: last.id } : undefined,
+  };
 }

@@ -11,9 +11,24 @@ export class ClientModel extends BaseModel {
   static override tableName = 'clients';
   declare id: string;
   declare name: string;
-  declare apiKeyPrefix: string;
-  declare apiKeyHash: string;
   declare createdAt: Date;
+}
+
+export type ApiKeyScope = 'read-write' | 'read-only';
+
+export class ApiKeyModel extends BaseModel {
+  static override tableName = 'api_keys';
+  declare id: string;
+  declare clientId: string;
+  /** Public: shown in lists and logs, and how a presented key is found. */
+  declare prefix: string;
+  /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+  declare secretHash: string;
+  declare name: string | null;
+  declare scope: ApiKeyScope;
+  declare createdAt: Date;
+  declare lastUsedAt: Date | null;
+  declare revokedAt: Date | null;
 }
 
 /** Columns that jobs and candidates share; concrete so generic code can query either table through it. */
