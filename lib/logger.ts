@@ -1,11 +1,11 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 import type { Config } from './config.js';
-import { currentRequestId } from './request-context.js';
+import { currentCaller, currentRequestId } from './request-context.js';
 
 export type { Logger };
 
-/** JSON lines; each carries the id of the request it serves, when there is one. */
+/** JSON lines; each carries the id of the request it serves and who sent it, when there is one. */
 export function createLogger(
   config: Pick<Config, 'logLevel'>,
   name: string,
@@ -17,7 +17,7 @@ export function createLogger(
     base: { service: name, pid: process.pid },
     mixin: () => {
       const requestId = currentRequestId();
-      return requestId === undefined ? {} : { requestId };
+      return requestId === undefined ? {} : { requestId, ...currentCaller() };
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -6,13 +6,34 @@ import { randomUUID } from 'node:crypto';
  * through async calls, so that logs, queued jobs, outbox events, Kafka headers and webhooks all name the
  * request without every function passing it on: the API sets it per request, a worker per job.
  */
-const storage = new AsyncLocalStorage<{ requestId: string }>();
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Who made the request, once its API key is checked: safe to log (the key's public prefix, never the key). */
+export interface RequestCaller {
+  clientId: string;
+  apiKeyPrefix: string;
+}
+
+interface RequestContext {
+  requestId: string;
+  caller?: RequestCaller;
+}
 
 /** Ids a caller may choose (X-Request-Id): short, printable, safe in logs and headers. */
 const CALLER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+export function currentCaller(): RequestCaller | undefined {
+  return storage.getStore()?.caller;
+}
+
+/** Names the caller of the request being served, for everything logged from here on. */
+export function identifyCaller(caller: RequestCaller): void {
+  const context = storage.getStore();
+  if (context) context.caller = caller;
 }
 
 /** Runs `work` as part of request `requestId`; with none, as part of a new one. */

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 
 import { authenticate } from '../../lib/clients.js';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
+import { identifyCaller } from '../../lib/request-context.js';
 import type { AppState } from '../state.js';
 
 function bearerToken(header: string): string | undefined {
@@ -28,6 +29,7 @@ export function clientAuth(db: Knex): Middleware<AppState> {
     const { client, key } = caller;
     ctx.state.client = client;
     ctx.state.apiKey = { id: key.id, prefix: key.prefix, scope: key.scope };
+    identifyCaller({ clientId: client.id, apiKeyPrefix: key.prefix });
     if (key.scope === 'read-only' && !READ_METHODS.has(ctx.method)) {
       throw new ForbiddenError(
         `The API key ${key.prefix} is read-only: it may read (GET) but not ${ctx.method}. ` +

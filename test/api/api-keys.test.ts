@@ -1,8 +1,16 @@
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 
+import Router from '@koa/router';
+import Koa from 'koa';
 import { describe, expect, it } from 'vitest';
 
 import { createApp } from '../../api/app.js';
+import { clientAuth } from '../../api/middleware/auth.js';
+import { requestId } from '../../api/middleware/request-id.js';
+import type { AppState } from '../../api/state.js';
+import { createLogger } from '../../lib/logger.js';
 import { kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { ADMIN_TOKEN, useTestContext } from '../support/context.js';
 import { clientRoutes } from '../support/routes.js';
@@ -291,5 +299,44 @@ describe('GET /admin/clients', () => {
     expect(seen).toContainEqual(expect.objectContaining({ id: first.id, name: 'listed-1', activeKeys: 0 }));
     expect(seen).toContainEqual(expect.objectContaining({ id: second.id, name: 'listed-2', activeKeys: 2 }));
     expect(await stack.countRows('clients')).toBe(seen.length);
+  });
+});
+
+describe('logs', () => {
+  it('name the client and the key prefix of the request, never the key', async () => {
+    const client = await createClient();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ logLevel: 'info' }, 'test', {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const app = new Koa<AppState>();
+    const router = new Router<AppState>();
+    router.use(clientAuth(stack.services.db));
+    router.get('/v1/probe', (ctx) => {
+      logger.info('handled');
+      ctx.body = {};
+    });
+    app.use(requestId());
+    app.use(router.routes());
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/v1/probe`, {
+        headers: { authorization: `Bearer ${client.apiKey}`, 'x-request-id': 'keyed-request' },
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      server.close();
+    }
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'handled',
+        requestId: 'keyed-request',
+        clientId: client.id,
+        apiKeyPrefix: client.apiKeyPrefix,
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(client.apiKey);
   });
 });
