@@ -13,9 +13,10 @@ if (!name) {
 
 const db = createDatabase(loadConfig());
 try {
-  const { client, apiKey } = await createClient(db, name);
-  console.log(`Created client "${client.name}" (${client.id}).`);
+  const { client, key, apiKey } = await createClient(db, name);
+  console.log(`Created client "${client.name}" (${client.id}) with the ${key.scope} key ${key.prefix}.`);
   console.log(`API key (shown once, store it now): ${apiKey}`);
+  console.log(`More keys, read-only ones too: npm run keys -- create --client ${client.id}`);
 } finally {
   await db.destroy();
 }

@@ -82,7 +82,9 @@ if (demoKey) {
   console.log(`Created the demo client. Its API key (shown once): ${demoKey}`);
   console.log(`Try:\n  curl -s ${base}/v1/jobs -H 'Authorization: Bearer ${demoKey}'\n`);
 } else {
-  console.log('The demo client exists already; make another key with: npm run clients:create -- --name me\n');
+  console.log(
+    'The demo client exists already; make another key with: npm run keys -- create --client demo\n',
+  );
 }
 
 async function stop(signal: NodeJS.Signals): Promise<void> {
