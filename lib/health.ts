@@ -19,7 +19,8 @@ export interface Readiness {
 
 export interface ReadinessOptions {
   db: Knex;
-  redis: Redis;
+  /** Absent for processes that do not use Redis (the relay). */
+  redis?: Redis | undefined;
   /** The broker, when one is configured: `required` for the relay and ingest, reported elsewhere. */
   kafka?: { brokers: string[]; clientId: string; required: boolean } | undefined;
   timeoutMs: number;
@@ -88,8 +89,8 @@ export class ReadinessProbe {
     const { db, redis, kafka, timeoutMs } = this.options;
     const probes: [string, Promise<CheckResult>][] = [
       ['postgres', timed(() => db.raw('select 1'), timeoutMs, true)],
-      ['redis', timed(() => redis.ping(), timeoutMs, true)],
     ];
+    if (redis) probes.push(['redis', timed(() => redis.ping(), timeoutMs, true)]);
     const admin = this.admin;
     if (kafka && admin) {
       probes.push([

@@ -166,3 +166,36 @@ new Gauge({
     }
   },
 });
+
+/** One partition's backlog for the ingest consumer group. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+const lagSources = new Set<() => Promise<PartitionLag[]>>();
+
+/** Lets the ingest consumer report its lag at each scrape; returns the way to stop. */
+export function trackConsumerLag(source: () => Promise<PartitionLag[]>): () => void {
+  lagSources.add(source);
+  return () => lagSources.delete(source);
+}
+
+new Gauge({
+  name: 'lookiy_kafka_consumer_lag',
+  help: 'Messages on the ingest topics the consumer group has not processed yet, per partition',
+  labelNames: ['topic', 'partition'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    for (const source of lagSources) {
+      try {
+        for (const { topic, partition, lag } of await source())
+          this.set({ topic, partition: String(partition) }, lag);
+      } catch {
+        // The broker is away: the lag is unknown, and /readyz says why.
+      }
+    }
+  },
+});

@@ -70,8 +70,10 @@ for (let replica = 1; replica <= config.workers.replicas; replica += 1)
   });
 // Without a broker there is nothing to relay to or ingest from: events wait in the outbox meanwhile.
 if (brokers) {
-  run('relay', 'workers/relay.ts');
-  run('ingest', 'workers/ingest.ts');
+  const after = (offset: number) =>
+    String(config.ops.port === 0 ? 0 : config.ops.port + config.workers.replicas + offset);
+  run('relay', 'workers/relay.ts', { OPS_PORT: after(0) });
+  run('ingest', 'workers/ingest.ts', { OPS_PORT: after(1) });
 }
 
 const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`;

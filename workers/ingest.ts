@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+
+import { createOpsApp } from '../api/ops-app.js';
 import { loadConfig } from '../lib/config.js';
 import { startIngest, type RunningIngest } from '../lib/events/ingest.js';
 import { createKafka } from '../lib/events/kafka.js';
@@ -5,8 +8,10 @@ import { waitForRedis } from '../lib/queues/connection.js';
 import { createServices } from '../lib/services.js';
 
 const config = loadConfig();
-const services = createServices(config, 'ingest');
+const services = createServices(config, 'ingest', { requiresKafka: true });
 await waitForRedis(services.redis, 30_000);
+const ops = createOpsApp(services).listen(config.ops.port, config.http.host);
+await once(ops, 'listening');
 // A crash can be reported before startIngest returns, so shutdown closes whatever has started by then.
 const running: RunningIngest[] = [];
 let stopping = false;
@@ -23,6 +28,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   services.logger.info({ reason }, 'stopping ingest: finishing the message in hand');
+  ops.close();
   for (const ingest of running) await ingest.close();
   await services.close();
   process.exit(code);

@@ -20,6 +20,8 @@ export interface UnsentEvent {
   aggregateId: string;
   eventType: string;
   payload: Record<string, unknown>;
+  /** The API request (X-Request-Id) that led to the event, when one did. */
+  requestId: string | null;
   createdAt: Date;
 }
 
@@ -93,7 +95,8 @@ export class OutboxSession {
   async readUnsent(limit: number, inFlight: readonly string[]): Promise<UnsentEvent[]> {
     const result = await this.client.query<UnsentEvent>(
       `SELECT id, event_id AS "eventId", client_id AS "clientId", aggregate_type AS "aggregateType",
-              aggregate_id AS "aggregateId", event_type AS "eventType", payload, created_at AS "createdAt"
+              aggregate_id AS "aggregateId", event_type AS "eventType", payload, request_id AS "requestId",
+              created_at AS "createdAt"
        FROM outbox WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
       [limit, inFlight],
     );

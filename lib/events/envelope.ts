@@ -22,6 +22,8 @@ export interface CloudEvent<Data = unknown> {
 }
 
 export const SOURCE = '/lookiy-match';
+/** The Kafka header that carries the X-Request-Id of the API call behind an event, both ways. */
+export const REQUEST_ID_HEADER = 'x-request-id';
 const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
 
 /** Where an event happened: the client's part of the service, or the service itself. */
@@ -60,6 +62,8 @@ export function toKafkaMessage(row: UnsentEvent): Message {
     ce_time: event.time,
   };
   if (event.clientid !== undefined) headers.ce_clientid = event.clientid;
+  // Not part of the event: a correlation id, so one API request can be followed into every consumer.
+  if (row.requestId !== null) headers[REQUEST_ID_HEADER] = row.requestId;
   return { key: row.aggregateId, value: JSON.stringify(event), headers };
 }
 

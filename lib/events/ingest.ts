@@ -14,12 +14,13 @@ import {
   UnknownTenantError,
   UnprocessableEventError,
 } from '../errors.js';
-import { ingestMetrics } from '../metrics.js';
+import { ingestMetrics, trackConsumerLag, type PartitionLag } from '../metrics.js';
+import { requestIdFrom, withRequestId } from '../request-context.js';
 import { upsertOne, type ProfileInputs } from '../profiles.js';
 import type { ProfileKind } from '../queues/registry.js';
 import { candidateInput, jobInput, problemsOf } from '../schemas.js';
 import type { Services } from '../services.js';
-import { inboundEnvelope } from './envelope.js';
+import { inboundEnvelope, REQUEST_ID_HEADER } from './envelope.js';
 import { ensureTopics, orderedProducer, topicNames } from './kafka.js';
 import { cloudEventType, ingestTopics } from './registry.js';
 
@@ -173,6 +174,13 @@ export async function startIngest(deps: Deps, kafka: Kafka, options: IngestOptio
   }
 
   async function handle(payload: EachMessagePayload): Promise<IngestOutcome> {
+    // The producer's X-Request-Id (or a new one) follows the event into logs, jobs and outbox events.
+    const header = payload.message.headers?.[REQUEST_ID_HEADER];
+    const requestId = requestIdFrom(Array.isArray(header) ? undefined : header?.toString());
+    return withRequestId(requestId, () => apply(payload));
+  }
+
+  async function apply(payload: EachMessagePayload): Promise<IngestOutcome> {
     const kind = kindByTopic.get(payload.topic);
     if (!kind) throw new Error(`subscribed to an unknown topic ${payload.topic}`);
     try {
@@ -212,6 +220,26 @@ export async function startIngest(deps: Deps, kafka: Kafka, options: IngestOptio
     }
   }
 
+  // Consumer lag, read from the broker when scraped: the newest offset of each partition minus the group's.
+  const admin = kafka.admin();
+  const lag = async (): Promise<PartitionLag[]> => {
+    const topics = [...kindByTopic.keys()];
+    const committed = await admin.fetchOffsets({ groupId: config.kafka.consumerGroup, topics });
+    const result: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const newest = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((offset) => [offset.partition, Number(offset.high)]),
+      );
+      for (const { partition, offset } of partitions) {
+        const high = newest.get(partition) ?? 0;
+        // -1: nothing committed yet, so everything up to the newest offset is still to read.
+        result.push({ topic, partition, lag: Math.max(0, high - Math.max(0, Number(offset))) });
+      }
+    }
+    return result;
+  };
+  let untrackLag = (): void => undefined;
+
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart && !stopped()) options.onFatal(payload.error);
   });
@@ -220,7 +248,10 @@ export async function startIngest(deps: Deps, kafka: Kafka, options: IngestOptio
     await consumer.connect();
     await consumer.subscribe({ topics: [...kindByTopic.keys()], fromBeginning: true });
     await consumer.run({ eachMessage });
+    await admin.connect();
+    untrackLag = trackConsumerLag(lag);
   } catch (error) {
+    await admin.disconnect().catch(() => undefined);
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
     throw error;
@@ -230,6 +261,8 @@ export async function startIngest(deps: Deps, kafka: Kafka, options: IngestOptio
   return {
     close: async () => {
       stopping.abort();
+      untrackLag();
+      await admin.disconnect();
       await consumer.disconnect();
       await producer.disconnect();
     },

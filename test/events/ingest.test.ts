@@ -6,7 +6,7 @@ import { createClient } from '../../lib/clients.js';
 import type { Config } from '../../lib/config.js';
 import { startIngest, type RunningIngest } from '../../lib/events/ingest.js';
 import { createKafka, topicNames } from '../../lib/events/kafka.js';
-import { ingestMetrics } from '../../lib/metrics.js';
+import { ingestMetrics, metricsRegistry } from '../../lib/metrics.js';
 import { createServices, type Services } from '../../lib/services.js';
 import { kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { useTestContext } from '../support/context.js';
@@ -201,5 +201,34 @@ describe('Kafka ingest', () => {
       await services.close();
       await proxy.stop();
     }
+  });
+
+  it('applies an event under the X-Request-Id its producer sent, and reports the group’s lag per partition', async () => {
+    const { client } = await createClient(stack.services.db, 'traced');
+    const traced = { ...goJob, externalId: 'ats-traced' };
+    await produce(brokers, topics.ingest.job, [
+      {
+        key: traced.externalId,
+        value: JSON.stringify(upsertEvent(client.id, traced)),
+        headers: { 'x-request-id': 'ats-trace-7' },
+      },
+    ]);
+    const job = await until('the traced job exists', () => jobByExternalId(client.id, traced.externalId));
+    const created = (await stack.services.db('outbox').where({ aggregateId: job.id }).first()) as {
+      requestId: string | null;
+    };
+    expect(created.requestId).toBe('ats-trace-7');
+
+    const lag = await until('the lag of the ingest topic is reported', async () => {
+      const metric = await metricsRegistry.getSingleMetric('lookiy_kafka_consumer_lag')?.get();
+      const values = metric?.values.filter((value) => value.labels.topic === topics.ingest.job) ?? [];
+      return values.length > 0 ? values : undefined;
+    });
+    for (const value of lag) expect(value.value).toBeGreaterThanOrEqual(0);
+    await until('the group has caught up', async () => {
+      const metric = await metricsRegistry.getSingleMetric('lookiy_kafka_consumer_lag')?.get();
+      const values = metric?.values.filter((value) => value.labels.topic === topics.ingest.job) ?? [];
+      return values.length > 0 && values.every((value) => value.value === 0) ? true : undefined;
+    });
   });
 });

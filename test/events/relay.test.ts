@@ -17,6 +17,7 @@ import {
   type ProfileDeletedData,
   type ProfileEventData,
 } from '../../lib/events/registry.js';
+import { withRequestId } from '../../lib/request-context.js';
 import { useTestContext } from '../support/context.js';
 import { readToEnd, type Consumed } from '../support/kafka.js';
 import { useRelays } from '../support/relays.js';
@@ -175,9 +176,12 @@ describe('outbox relay', () => {
   it('publishes every event type to its topic as a CloudEvents envelope keyed by the aggregate id', async () => {
     const { client } = await createClient(stack.services.db, 'catalogue');
     const all = fixtures();
-    await stack.services.db.transaction(async (trx) => {
-      for (const type of eventTypes) await recordFixture(trx, client.id, type, all[type]);
-    });
+    // Recorded as part of an API request: the relay passes its id on in a header.
+    await withRequestId('catalogue-trace', () =>
+      stack.services.db.transaction(async (trx) => {
+        for (const type of eventTypes) await recordFixture(trx, client.id, type, all[type]);
+      }),
+    );
     const rows = await stack.services
       .db('outbox')
       .select<{ eventId: string; eventType: EventType }[]>('eventId', 'eventType');
@@ -214,6 +218,7 @@ describe('outbox relay', () => {
         ce_source: event.source,
         ce_subject: event.subject,
         ce_time: event.time,
+        'x-request-id': 'catalogue-trace',
       });
     }
     expect([...published].sort()).toEqual([...eventTypes].sort());
