@@ -7,7 +7,10 @@ import { bullBoard } from './board.js';
 import { clientAuth } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
 import { requestMetrics } from './middleware/metrics.js';
+import { idempotency } from './middleware/idempotency.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { crossOrigin, securityHeaders } from './middleware/security.js';
 import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { docsRoutes } from './routes/docs.js';
@@ -27,7 +30,15 @@ export function createApp(services: Services): Koa<AppState> {
   const docs = docsRoutes();
 
   const v1 = new Router<AppState>();
-  v1.use('/v1', clientAuth(services.db));
+  v1.use(
+    '/v1',
+    clientAuth(services.db),
+    rateLimit(services.redis, {
+      ...services.config.http.rateLimit,
+      keyPrefix: services.config.redis.queuePrefix,
+    }),
+    idempotency(services.db, services.config.http.idempotencyTtlHours),
+  );
   for (const router of [
     profileRoutes(services, {
       kind: 'job',
@@ -52,9 +63,12 @@ export function createApp(services: Services): Koa<AppState> {
 
   app.use(requestId());
   app.use(requestMetrics());
+  app.use(securityHeaders());
+  const cors = crossOrigin(services.config.http.corsOrigins);
+  if (cors) app.use(cors);
   app.use(problemDetails(services.logger));
   app.use(bullBoard(services));
-  app.use(jsonBody(services.config.http.bodyLimitBytes));
+  app.use(jsonBody({ bytes: services.config.http.bodyLimitBytes, depth: services.config.http.jsonMaxDepth }));
   app.use(ops.routes());
   app.use(docs.routes());
   app.use(admin.routes());

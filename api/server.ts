@@ -10,6 +10,9 @@ const config = loadConfig();
 const services = createServices(config, 'api');
 await waitForRedis(services.redis, 30_000);
 const server = createApp(services).listen(config.http.port, config.http.host);
+// A client that trickles its request (or never finishes it) is cut off instead of holding a socket.
+server.requestTimeout = config.http.requestTimeoutMs;
+server.headersTimeout = Math.min(config.http.requestTimeoutMs, 30_000);
 await once(server, 'listening');
 services.logger.info({ host: config.http.host, port: config.http.port }, 'api listening');
 

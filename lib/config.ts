@@ -69,6 +69,35 @@ const schema = z.object({
   RELAY_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const origins = value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0);
+      for (const origin of origins) {
+        if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+          context.addIssue({
+            code: 'custom',
+            message: `${origin} is not an origin like https://app.example.com`,
+          });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   BODY_LIMIT_BYTES: z.coerce
@@ -123,7 +152,22 @@ export const configVariables: readonly string[] = Object.keys(schema.shape);
 export interface Config {
   env: Schema['NODE_ENV'];
   logLevel: Schema['LOG_LEVEL'];
-  http: { host: string; port: number; publicUrl: string | undefined; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    bodyLimitBytes: number;
+    /** Deepest nesting of arrays and objects a JSON body may have. */
+    jsonMaxDepth: number;
+    /** Longest a request may take to arrive and be answered before the server closes it. */
+    requestTimeoutMs: number;
+    /** Browser origins allowed to call the API (CORS); empty: none, the default. */
+    corsOrigins: string[];
+    /** Requests per window per API key, across all API replicas. */
+    rateLimit: { points: number; windowSeconds: number };
+    /** How long an Idempotency-Key is remembered. */
+    idempotencyTtlHours: number;
+  };
   database: { url: string; schema: string; poolMax: number };
   redis: { url: string; queuePrefix: string };
   kafka: {
@@ -217,6 +261,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       port: env.PORT,
       publicUrl: env.PUBLIC_URL,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      jsonMaxDepth: env.JSON_MAX_DEPTH,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      corsOrigins: env.CORS_ORIGINS,
+      rateLimit: { points: env.RATE_LIMIT_REQUESTS, windowSeconds: env.RATE_LIMIT_WINDOW_S },
+      idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
     },
     database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },

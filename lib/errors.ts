@@ -79,6 +79,33 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 
 /** Redis (the queue transport) refused or is unreachable; nothing was written, the client should retry. */
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly type = 'rate-limited';
+  readonly title = 'Too many requests';
+  override readonly headers: Record<string, string>;
+
+  constructor(detail: string, headers: Record<string, string>) {
+    super(detail);
+    this.headers = headers;
+  }
+}
+
+/** An Idempotency-Key sent again with another request than the one it was first used for. */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422;
+  readonly type = 'idempotency-key-reused';
+  readonly title = 'Idempotency-Key used for another request';
+}
+
+/** The first request with this Idempotency-Key is still being processed. */
+export class IdempotencyKeyInUseError extends AppError {
+  readonly status = 409;
+  readonly type = 'idempotency-key-in-use';
+  readonly title = 'A request with this Idempotency-Key is in progress';
+  override readonly headers = { 'Retry-After': '1' };
+}
+
 export class QueueUnavailableError extends AppError {
   readonly status = 503;
   readonly type = 'queue-unavailable';

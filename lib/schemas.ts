@@ -113,7 +113,10 @@ export const listQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-export const idempotencyKey = z.string().min(1).max(255).optional();
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 printable ASCII characters (a UUID is a good choice)')
+  .optional();
 
 export type JobInput = z.output<typeof jobInput>;
 export type CandidateInput = z.output<typeof candidateInput>;

@@ -7,6 +7,7 @@ import * as events from './20261125000004_events.js';
 import * as notifications from './20261125000005_notifications.js';
 import * as requestIds from './20261125000006_request_ids.js';
 import * as apiKeys from './20261125000007_api_keys.js';
+import * as idempotencyKeys from './20261125000008_idempotency_keys.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261125000005_notifications': notifications,
   '20261125000006_request_ids': requestIds,
   '20261125000007_api_keys': apiKeys,
+  '20261125000008_idempotency_keys': idempotencyKeys,
 };

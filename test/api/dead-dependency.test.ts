@@ -26,6 +26,19 @@ async function waitUntilRedisAnswers(): Promise<void> {
 }
 
 describe('when Redis (the queue transport) is down', () => {
+  it('still serves reads, counting the rate limit in memory meanwhile', async () => {
+    const key = await stack.newClient();
+    await redisProxy.stop();
+    try {
+      const read = await stack.request('GET', '/v1/jobs', { key });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('ratelimit')).not.toBeNull();
+    } finally {
+      await redisProxy.start();
+      await waitUntilRedisAnswers();
+    }
+  });
+
   it('answers writes with 503 and Retry-After, writes nothing, and recovers when Redis returns', async () => {
     const key = await stack.newClient();
     const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
@@ -35,8 +48,13 @@ describe('when Redis (the queue transport) is down', () => {
     const before = await counts();
 
     await redisProxy.stop();
+    const idempotent = { 'idempotency-key': 'match-during-outage' };
     const attempts = [
-      await stack.request('POST', '/v1/match-requests', { key, body: { candidateId: candidate.id } }),
+      await stack.request('POST', '/v1/match-requests', {
+        key,
+        body: { candidateId: candidate.id },
+        headers: idempotent,
+      }),
       await stack.request('POST', '/v1/jobs', {
         key,
         body: { externalId: 'j', title: 'Go developer', description: 'Go and k8s.' },
@@ -56,10 +74,13 @@ describe('when Redis (the queue transport) is down', () => {
 
     await redisProxy.start();
     await waitUntilRedisAnswers();
+    // The 503 was not kept for the key: the retry with it does the work now.
     const retried = await stack.request('POST', '/v1/match-requests', {
       key,
       body: { candidateId: candidate.id },
+      headers: idempotent,
     });
     expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
 });

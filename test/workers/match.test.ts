@@ -216,7 +216,8 @@ describe('matching end to end (API → queue → workers → Postgres)', () => {
       body: { candidateId: candidate.id },
     });
     expect(first.status).toBe(202);
-    expect(second.status).toBe(200);
+    expect(second.status).toBe(202);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body.id).toBe(first.body.id);
     const rows = await stack.services.db('matchRequests').where({ idempotencyKey: 'retry-me-1' });
     expect(rows).toHaveLength(1);

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+
+import type { Knex } from 'knex';
+
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  purgeExpiredIdempotencyKeys,
+  releaseIdempotencyKey,
+  type StoredResponse,
+} from './db/idempotency.js';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
+
+export type { StoredResponse };
+
+export interface IdempotentRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** What makes two requests "the same" for a key: method, path and the parsed JSON body. */
+function requestHash(request: IdempotentRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+}
+
+/** One claim in this many also forgets expired keys, so the table stays as large as a day of keys. */
+const PURGE_EVERY = 100;
+
+/**
+ * Starts a request under an Idempotency-Key. Returns undefined when this request may run (it holds the
+ * key now), or the stored answer of the first request with this key. Throws when the key was used for
+ * another request (422) or its first request is still running (409).
+ */
+export async function beginIdempotent(
+  db: Knex,
+  clientId: string,
+  key: string,
+  request: IdempotentRequest,
+  ttlHours: number,
+): Promise<StoredResponse | undefined> {
+  if (Math.random() < 1 / PURGE_EVERY) await purgeExpiredIdempotencyKeys(db);
+  const claim = await claimIdempotencyKey(db, clientId, key, requestHash(request), ttlHours);
+  switch (claim.outcome) {
+    case 'claimed':
+      return undefined;
+    case 'replay':
+      return claim.response;
+    case 'in-progress':
+      throw new IdempotencyKeyInUseError(
+        `A request with Idempotency-Key ${key} is still being processed; retry in a moment.`,
+      );
+    case 'other-request':
+      throw new IdempotencyKeyReusedError(
+        `Idempotency-Key ${key} was used for another request (a different method, path or body). Use a new key for a new request.`,
+        [{ pointer: '', detail: 'must be the same request as the first one sent with this Idempotency-Key' }],
+      );
+  }
+}
+
+/** Keeps the answer for retries, or, when the request failed on our side, gives the key back. */
+export async function finishIdempotent(
+  db: Knex,
+  clientId: string,
+  key: string,
+  response: StoredResponse | 'failed',
+): Promise<void> {
+  if (response === 'failed') await releaseIdempotencyKey(db, clientId, key);
+  else await completeIdempotencyKey(db, clientId, key, response);
+}
