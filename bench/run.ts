@@ -1,9 +1,10 @@
 /**
- * npm run bench -- [--short | --full] [--only features,scoring,match] [--keep] [--explain] [--out FILE]
+ * npm run bench -- [--short | --full] [--only features,scoring,match,relay] [--keep] [--explain] [--out FILE]
  *                   [--data DIR] [--candidate-limit N]
  *
  * Benchmarks, each against a baseline measured in the same run: feature extraction (vs raw wink-nlp),
- * pair scoring (vs brain.js), match latency over a large job board (vs Postgres full-text search).
+ * pair scoring (vs brain.js), match latency over a large job board (vs Postgres full-text search), outbox
+ * relay throughput (vs a bare kafkajs producer; needs the broker of KAFKA_BROKERS or 127.0.0.1:9092).
  * Prints a table and writes BENCHMARKS.md (or --out FILE). Needs Postgres as configured (lib/config.ts); the
  * match bench works in a schema of its own, `bench_<random>`, dropped at the end unless --keep.
  *
@@ -24,13 +25,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR } from '../lib/matching/training/datasets.js';
 import { runFeatureBench } from './features.js';
 import { runMatchBench } from './match.js';
+import { runRelayBench } from './relay.js';
 import { runScoringBench } from './scoring.js';
 import { loadBenchTexts, PROJECT_ROOT } from './support/corpus.js';
 import { describeMachine } from './support/machine.js';
 import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
 import { elapsedMs, now } from './support/stats.js';
 
-const BENCHES = ['features', 'scoring', 'match'] as const;
+const BENCHES = ['features', 'scoring', 'match', 'relay'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -62,11 +64,13 @@ const SIZES = {
     features: { postings: 200, resumes: 100, warmup: 1, repetitions: 3 },
     scoring: { postings: 200, resumes: 15, evaluationsPerPass: 500_000, warmup: 2, repetitions: 7 },
     match: { jobs: 10_000, requests: 50, warmupRequests: 5, subjects: 8, baselineBudgetSeconds: 120 },
+    relay: { events: 5_000, batchSize: 500, warmup: 1, repetitions: 3 },
   },
   full: {
     features: { postings: Infinity, resumes: Infinity, warmup: 1, repetitions: 5 },
     scoring: { postings: Infinity, resumes: 20, evaluationsPerPass: 2_000_000, warmup: 2, repetitions: 7 },
     match: { jobs: 100_000, requests: 200, warmupRequests: 10, subjects: 8, baselineBudgetSeconds: 150 },
+    relay: { events: 20_000, batchSize: 500, warmup: 1, repetitions: 5 },
   },
 } as const;
 
@@ -117,6 +121,7 @@ for (const bench of selected) {
       }),
     );
   }
+  if (bench === 'relay') sections.push(await runRelayBench({ ...sizes.relay, keep: values.keep, log }));
   const seconds = elapsedMs(benchStart) / 1000;
   durations.push(`${bench} ${seconds.toFixed(0)} s`);
   log(`${bench} done in ${seconds.toFixed(0)} s`);
