@@ -10,10 +10,9 @@ const HAND_BACK_MS = 5000;
 
 const config = loadConfig();
 const services = createServices(config, 'worker');
-const running = await startWorkers(services, config.workers.queues);
 const ops = createOpsApp(services).listen(config.ops.port, config.http.host);
-await once(ops, 'listening');
-services.logger.info({ port: config.ops.port }, 'health and metrics listening');
+// Jobs run as soon as the workers are up, before startWorkers returns: the shutdown must be in place first.
+const starting = startWorkers(services, config.workers.queues);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -30,10 +29,14 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownGraceMs + HAND_BACK_MS).unref();
   ops.close();
-  await running.close();
+  await (await starting).close();
   await services.close();
   process.exit(0);
 }
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => void shutdown(signal));
 }
+
+await once(ops, 'listening');
+services.logger.info({ port: config.ops.port }, 'health and metrics listening');
+await starting;
