@@ -27,14 +27,19 @@ export function matchProcessor(services: Pick<Services, 'db' | 'queues' | 'confi
       // Handed back at shutdown: the attempt is not over, the worker that takes the job next decides.
       if (signal?.aborted) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof PermanentJobError) {
-        await failMatch(services, requestId, reason);
-        throw new UnrecoverableError(reason);
-      }
+      const permanent = error instanceof PermanentJobError;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (lastAttempt)
-        await failMatch(services, requestId, `gave up after ${job.attemptsMade + 1} attempts: ${reason}`);
-      throw error;
+      if (!permanent && !lastAttempt) throw error;
+      const finalReason = permanent ? reason : `gave up after ${job.attemptsMade + 1} attempts: ${reason}`;
+      try {
+        await failMatch(services, requestId, finalReason);
+      } catch (recordError) {
+        // Postgres is away, most likely. With attempts left, the next one records the failure. Without, the
+        // job fails for good carrying the reason, and the reconciler records it once Postgres is back.
+        if (!lastAttempt) throw recordError;
+        services.logger.warn({ requestId, err: recordError }, 'could not record the failed match request');
+      }
+      throw new UnrecoverableError(finalReason);
     }
   };
 }
