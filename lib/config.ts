@@ -131,6 +131,8 @@ const schema = z.object({
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(30_000),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
@@ -212,6 +214,12 @@ export interface Config {
     backoffMs: number;
     /** How long a worker's lock on an active job lasts; a job whose worker died is retried after it. */
     lockMs: number;
+  };
+  reconcile: {
+    /** How often the reconciler compares Postgres (the record) with the queues in Redis (the transport). */
+    intervalMs: number;
+    /** Rows younger than this are left alone: their own transaction or job may still be under way. */
+    minAgeMs: number;
   };
   webhooks: {
     /** One delivery attempt, from the DNS lookup to the response's status line. */
@@ -296,6 +304,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       backoffMs: env.JOB_BACKOFF_MS,
       lockMs: env.JOB_LOCK_MS,
     },
+    reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, minAgeMs: env.RECONCILE_MIN_AGE_MS },
     webhooks: {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       attempts: env.WEBHOOK_ATTEMPTS,

@@ -279,19 +279,22 @@ export async function recordFeedback(
   return upsertFeedback(db, { requestId, targetId: input.targetId, clientId, outcome: input.outcome });
 }
 
-/** Records the final failure of a request (after its last attempt, or a permanent error) with the reason. */
-export async function failMatch(deps: Deps, requestId: string, reason: string): Promise<void> {
-  await deps.db.transaction(async (trx) => {
+/**
+ * Records the final failure of a request (after its last attempt, or a permanent error) with the reason;
+ * false when it had finished already, so nothing was recorded.
+ */
+export async function failMatch(deps: Deps, requestId: string, reason: string): Promise<boolean> {
+  return deps.db.transaction(async (trx) => {
     const request = await findMatchRequest(trx, requestId);
-    if (!request) return;
-    if (await failMatchRequest(trx, requestId, reason)) {
-      await recordEvent(trx, request.clientId, 'match.failed.v1', requestId, {
-        id: requestId,
-        status: 'failed',
-        subject: { type: request.subjectType, id: request.subjectId },
-        error: reason,
-      });
-      await notifyMatchFinished(trx, deps.queues, request.clientId, 'match.failed.v1', requestId);
-    }
+    if (!request) return false;
+    if (!(await failMatchRequest(trx, requestId, reason))) return false;
+    await recordEvent(trx, request.clientId, 'match.failed.v1', requestId, {
+      id: requestId,
+      status: 'failed',
+      subject: { type: request.subjectType, id: request.subjectId },
+      error: reason,
+    });
+    await notifyMatchFinished(trx, deps.queues, request.clientId, 'match.failed.v1', requestId);
+    return true;
   });
 }

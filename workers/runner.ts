@@ -7,8 +7,10 @@ import { webhookBackoff } from '../lib/notifications/backoff.js';
 import type { QueueName, TraceData } from '../lib/queues/registry.js';
 import { withRequestId } from '../lib/request-context.js';
 import { createRedis } from '../lib/queues/connection.js';
+import { restoreReconcilerSchedule, scheduleReconciler } from '../lib/reconcile.js';
 import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
+import { maintenanceProcessor } from './processors/maintenance.js';
 import { matchProcessor } from './processors/match.js';
 import { notifyProcessor } from './processors/notify.js';
 import { JobHandBack } from './shutdown.js';
@@ -17,6 +19,7 @@ const processors: Record<QueueName, (services: Services) => Processor> = {
   features: featuresProcessor,
   match: matchProcessor,
   notify: notifyProcessor,
+  maintenance: maintenanceProcessor,
 };
 
 const attemptOf = (job: Job): FinishedAttempt => ({
@@ -45,6 +48,7 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
     features: config.workers.featuresConcurrency,
     match: config.workers.matchConcurrency,
     notify: config.workers.notifyConcurrency,
+    maintenance: 1,
   };
   const settings: Partial<Record<QueueName, WorkerOptions['settings']>> = {
     notify: { backoffStrategy: webhookBackoff(config.webhooks) },
@@ -78,12 +82,38 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const keeper = queues.includes('maintenance') ? await keepReconcilerScheduled(services) : undefined;
   logger.info({ queues, concurrency }, 'workers started');
   return {
     workers,
     close: async () => {
+      clearInterval(keeper);
       await handBack.close(workers, config.shutdownGraceMs);
       connection.disconnect();
     },
   };
+}
+
+/**
+ * Schedules the reconciler (at the configured interval) and checks as often that the schedule is still in
+ * Redis: a Redis that lost every job lost the scheduler too, just when a reconciler pass is needed.
+ */
+async function keepReconcilerScheduled(services: Services): Promise<NodeJS.Timeout> {
+  const { queues, config, logger } = services;
+  const everyMs = config.reconcile.intervalMs;
+  try {
+    await scheduleReconciler(queues, everyMs);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not schedule the reconciler; trying again shortly');
+  }
+  return setInterval(() => {
+    void restoreReconcilerSchedule(queues, everyMs).then(
+      (restored) => {
+        if (restored) logger.warn('the reconciler schedule was missing from Redis: scheduled again');
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'could not check the reconciler schedule');
+      },
+    );
+  }, everyMs);
 }

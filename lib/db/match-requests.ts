@@ -54,6 +54,26 @@ export async function findMatchRequestByIdempotencyKey(
   return MatchRequestModel.query(db).findOne({ clientId, idempotencyKey });
 }
 
+/**
+ * A page of requests still queued or running that were created more than `minAgeMs` ago (by the database's
+ * clock, so workers' clocks do not matter), in id order after `afterId`: a reconciler walks them all.
+ */
+export async function findUnfinishedMatchRequests(
+  db: Knex,
+  minAgeMs: number,
+  afterId: string | null,
+  limit: number,
+): Promise<string[]> {
+  const query = MatchRequestModel.query(db)
+    .select('id')
+    .whereIn('status', ['queued', 'running'])
+    .whereRaw("created_at < now() - ? * interval '1 millisecond'", [minAgeMs])
+    .orderBy('id')
+    .limit(limit);
+  if (afterId !== null) query.where('id', '>', afterId);
+  return (await query).map((request) => request.id);
+}
+
 export async function findMatchResults(db: Knex, requestId: string): Promise<MatchResultModel[]> {
   return MatchResultModel.query(db).where('requestId', requestId).orderBy('rank');
 }

@@ -229,6 +229,30 @@ export async function findProfilesWithStaleFeatures<Kind extends ProfileKind>(
   return [...otherVersion, ...olderRevision.filter((row) => !seen.has(row.id))].slice(0, limit);
 }
 
+/**
+ * A page of rows whose features are missing or from an older revision (their features job is due), last
+ * written more than `minAgeMs` ago by the database's clock, in id order after `afterId`. The condition is
+ * the partial index's (migration 20261125000003_match_indexes). Rows from an older extractor version are
+ * not due a job but a backfill (`npm run features:backfill`).
+ */
+export async function findRowsAwaitingFeatures(
+  db: Knex,
+  kind: ProfileKind,
+  minAgeMs: number,
+  afterId: string | null,
+  limit: number,
+): Promise<{ id: string; revision: number }[]> {
+  const query = modelOf(kind)
+    .query(db)
+    .select('id', 'revision')
+    .whereRaw('features_revision IS DISTINCT FROM revision')
+    .whereRaw("updated_at < now() - ? * interval '1 millisecond'", [minAgeMs])
+    .orderBy('id')
+    .limit(limit);
+  if (afterId !== null) query.where('id', '>', afterId);
+  return (await query).map(({ id, revision }) => ({ id, revision }));
+}
+
 export interface PoolQuery {
   clientId: string;
   skills: string[];

@@ -8,6 +8,8 @@ export interface QueuePayloads {
   match: { requestId: string };
   /** POST one notification to the client's webhook; the client id keys its rate limit. */
   notify: { notificationId: string; clientId: string };
+  /** Housekeeping run by a job scheduler rather than per request; `reconcile` repairs lost queue state. */
+  maintenance: { task: 'reconcile' };
 }
 
 export type QueueName = keyof QueuePayloads;
@@ -35,6 +37,7 @@ export const queueRegistry: { [Name in QueueName]: QueueDefinition<QueuePayloads
   features: { jobId: ({ kind, id, revision }) => `${kind}-${id}-${revision}` },
   match: { jobId: ({ requestId }) => requestId },
   notify: { jobId: ({ notificationId }) => notificationId },
+  maintenance: { jobId: ({ task }) => task },
 };
 
 export const queueNames = Object.keys(queueRegistry) as QueueName[];
