@@ -241,7 +241,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
           ...staleQueries.map((query) => ({ label: 'stale-features check', query })),
         );
       }
-      poolSizes.push(pool.sql.includes('ANY(') ? (pool.rows ?? 0) : 0);
+      poolSizes.push(rankings.at(-1)?.rows ?? 0);
       poolRankings.push(rankings.length);
       const afterSql = sum(queries.filter((query) => query.start >= scorerCalledAt).map((query) => query.ms));
       const otherBefore = queries.filter((query) => query.kind === 'other' && query.start < scorerCalledAt);

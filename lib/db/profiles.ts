@@ -356,18 +356,18 @@ function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: numbe
   return taken;
 }
 
-/** Ids of the client's rows that have one of the terms and pass the filters, best text rank first. */
-async function rankedPoolIds(
+/** The client's rows that have one of the terms and pass the filters, best text rank first. */
+async function rankedPool(
   db: Knex,
   kind: ProfileKind,
   pool: PoolQuery,
   terms: PoolTerms,
-): Promise<string[]> {
+): Promise<PoolMember[]> {
   const tsQuery = terms.words.join(' | ');
   // When only skills were kept, their rows are ranked by all of the subject's words.
   const rankQuery = tsQuery || pool.words.join(' | ');
   const query = db(modelOf(kind).tableName)
-    .select('id')
+    .select('id', 'externalId', 'featuresRevision')
     .where('clientId', pool.clientId)
     .where('featuresVersion', pool.featuresVersion)
     .where((builder) => {
@@ -382,7 +382,7 @@ async function rankedPoolIds(
   if (pool.filters.location !== undefined) {
     query.whereRaw("location ILIKE '%' || ? || '%'", [pool.filters.location.replace(/[%_\\]/g, '\\$&')]);
   }
-  return ((await query) as { id: string }[]).map((row) => row.id);
+  return (await query) as PoolMember[];
 }
 
 export interface PoolMember {
@@ -408,24 +408,15 @@ export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery
   const estimates = await estimatePoolTerms(db, model.tableName, pool);
   const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
   let budget = POOL_TERM_BUDGET * pool.limit;
-  let ids: string[] = [];
+  let members: PoolMember[] = [];
   for (let attempt = 0; ; attempt += 1) {
     const terms =
       estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
-    ids = await rankedPoolIds(db, kind, pool, terms);
-    if (terms.complete || ids.length >= pool.limit) break;
+    members = await rankedPool(db, kind, pool, terms);
+    if (terms.complete || members.length >= pool.limit) return members;
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
-    budget *= Math.max(2, (1.5 * pool.limit) / Math.max(ids.length, pool.limit / 100));
+    budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));
   }
-  if (ids.length === 0) return [];
-  const rows = (await model
-    .query(db)
-    .select('id', 'externalId', 'featuresRevision')
-    .whereRaw('id = ANY(?::uuid[])', [ids])
-    .where('clientId', pool.clientId)
-    .where('featuresVersion', pool.featuresVersion)) as unknown as PoolMember[];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export interface StoredFeatures {
