@@ -1,0 +1,195 @@
+/**
+ * Bench: API throughput and latency. `POST /v1/match-requests` and `GET /v1/match-requests/:id` (a
+ * completed request with its results) on the API as deployed (api/server.ts in a process of its own, on
+ * Postgres and Redis, authenticated), loaded by autocannon in another process, against a bare Koa app
+ * (one middleware returning a small JSON, also in a process of its own) loaded the same way in the same run.
+ * No workers run: POSTed requests stay queued (in this bench's own queue prefix, removed at the end).
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+
+import { runMatch } from '../lib/match-requests.js';
+import { createLogger } from '../lib/logger.js';
+import { ProfileCache } from '../lib/matching/profile-cache.js';
+import { ScorerRegistry } from '../lib/matching/scorer-registry.js';
+import type { CannonRequest, CannonResult } from './support/cannon-child.js';
+import type { BenchTexts } from './support/corpus.js';
+import { PROJECT_ROOT } from './support/corpus.js';
+import { startHttpProcess, stopProcess } from './support/processes.js';
+import { formatNumber, type BenchSection, type Figure } from './support/report.js';
+import { buildStack } from './support/service-stack.js';
+import { median } from './support/stats.js';
+
+export interface ApiBenchOptions {
+  texts: BenchTexts;
+  jobs: number;
+  /** autocannon connections (concurrent keep-alive sockets). */
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  repetitions: number;
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+const TARGETS = { post: 0.4, get: 0.6 };
+
+async function cannon(request: CannonRequest): Promise<CannonResult> {
+  const child = fork('bench/support/cannon-child.ts', [], {
+    cwd: PROJECT_ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const answer = once(child, 'message') as Promise<[CannonResult]>;
+  child.send(request);
+  const [result] = await answer;
+  if (child.exitCode === null) await once(child, 'exit');
+  return result;
+}
+
+type Contender = 'bareGet' | 'apiGet' | 'barePost' | 'apiPost';
+
+export async function runApiBench(options: ApiBenchOptions): Promise<BenchSection> {
+  const { log } = options;
+  const stack = await buildStack('api', options.texts, options.jobs, 4, log);
+  const prefix = stack.prefix('api');
+  const processes: { child: import('node:child_process').ChildProcess }[] = [];
+  try {
+    const api = await startHttpProcess(
+      'api/server.ts',
+      stack.env(prefix, { RATE_LIMIT_REQUESTS: '1000000' }),
+    );
+    processes.push(api);
+    const bare = await startHttpProcess('bench/support/bare-koa.ts', {});
+    processes.push(bare);
+    const auth = { authorization: `Bearer ${stack.apiKey}` };
+    const candidate = stack.candidates[0];
+    if (!candidate) throw new Error('no candidate');
+    const body = JSON.stringify({ candidateId: candidate.id, topK: 10 });
+
+    // One request through the API, completed in this process by runMatch as a worker would.
+    const posted = await fetch(`${api.baseUrl}/v1/match-requests`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
+    if (posted.status !== 202)
+      throw new Error(`POST /v1/match-requests: ${posted.status} ${await posted.text()}`);
+    const { id } = (await posted.json()) as { id: string };
+    const registry = new ScorerRegistry(
+      stack.services.db,
+      createLogger(stack.config, 'bench-api'),
+      stack.config.matching.modelRefreshMs,
+    );
+    const outcome = await runMatch(stack.services.db, id, {
+      candidateLimit: stack.config.matching.candidateLimit,
+      scorer: () => registry.current(),
+      cache: new ProfileCache(1000),
+    });
+    if (outcome !== 'completed') throw new Error(`runMatch: ${outcome}`);
+    const got = await fetch(`${api.baseUrl}/v1/match-requests/${id}`, { headers: auth });
+    const completed = await got.text();
+    if (got.status !== 200 || !completed.includes('"completed"'))
+      throw new Error(`GET: ${got.status} ${completed}`);
+
+    const load = (contender: Contender, durationSeconds: number): CannonRequest => {
+      const common = { connections: options.connections, durationSeconds };
+      switch (contender) {
+        case 'bareGet':
+          return { ...common, url: `${bare.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
+        case 'barePost':
+          return {
+            ...common,
+            url: `${bare.baseUrl}/v1/match-requests`,
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body,
+          };
+        case 'apiGet':
+          return { ...common, url: `${api.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
+        case 'apiPost':
+          return {
+            ...common,
+            url: `${api.baseUrl}/v1/match-requests`,
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body,
+          };
+      }
+    };
+    const contenders: Contender[] = ['bareGet', 'apiGet', 'barePost', 'apiPost'];
+    log(`  api: warm-up (${options.warmupSeconds} s each) ...`);
+    for (const contender of contenders) await cannon(load(contender, options.warmupSeconds));
+    const results: Record<Contender, CannonResult[]> = { bareGet: [], apiGet: [], barePost: [], apiPost: [] };
+    for (let round = 0; round < options.repetitions; round += 1) {
+      const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+      for (const contender of order) {
+        const result = await cannon(load(contender, options.durationSeconds));
+        const expected = contender.endsWith('Post') ? '202' : '200';
+        if (result.non2xx > 0 || result.errors > 0 || (result.statusCodes[expected] ?? 0) === 0)
+          throw new Error(`${contender}: ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`);
+        results[contender].push(result);
+      }
+      log(`  api: round ${round + 1}/${options.repetitions}`);
+    }
+    const queued = await stack.services.db('matchRequests').count<{ count: string }[]>({ count: '*' });
+
+    const rps = (contender: Contender): number => median(results[contender].map((r) => r.requestsPerSecond));
+    const lat = (contender: Contender, key: 'p50' | 'p99'): number =>
+      median(results[contender].map((r) => r.latencyMs[key]));
+    const figures: Figure[] = [];
+    for (const [method, api, bareName, target] of [
+      ['POST', 'apiPost', 'barePost', TARGETS.post],
+      ['GET', 'apiGet', 'bareGet', TARGETS.get],
+    ] as const) {
+      const value = rps(api);
+      const baseline = rps(bareName);
+      figures.push(
+        {
+          name: `${method} /v1/match-requests${method === 'GET' ? '/:id (completed)' : ''} throughput`,
+          value,
+          unit: 'requests/s',
+          better: 'higher',
+          baseline: { name: `bare Koa ${method}, small JSON`, value: baseline },
+          target: { text: `≥ ${target * 100}% of bare Koa`, met: value >= target * baseline },
+        },
+        {
+          name: `${method} latency p99 (${options.connections} connections)`,
+          value: lat(api, 'p99'),
+          unit: 'ms',
+          better: 'lower',
+          baseline: { name: `bare Koa ${method} p99`, value: lat(bareName, 'p99') },
+        },
+      );
+    }
+    const row = (name: string, contender: Contender): string => {
+      const all = results[contender];
+      return `| ${name} | ${all.map((r) => formatNumber(r.requestsPerSecond)).join(', ')} | ${formatNumber(lat(contender, 'p50'))} | ${formatNumber(median(all.map((r) => r.latencyMs.p90)))} | ${formatNumber(lat(contender, 'p99'))} | ${formatNumber(Math.max(...all.map((r) => r.latencyMs.max)))} |`;
+    };
+    return {
+      title: 'API throughput',
+      setup: [
+        `The API as deployed: api/server.ts in its own process (schema \`${stack.schema}\`, ${formatNumber(options.jobs)} jobs, queue prefix \`${prefix}\`, RATE_LIMIT_REQUESTS 1,000,000, LOG_LEVEL silent), authenticated with a client's API key; no worker runs, so POSTed requests stay queued.`,
+        `POST /v1/match-requests: the same body each time (\`{candidateId, topK: 10}\`, no Idempotency-Key), so each creates a request (row, outbox event, BullMQ job). GET /v1/match-requests/:id: one completed request with its 10 results and explanations (${formatNumber(completed.length)} bytes of JSON).`,
+        `Baseline: a bare Koa app (one middleware answering a small JSON; no router, auth, body parsing, database or queue) in its own process, same URLs, headers and bodies.`,
+        `Load: autocannon ${options.connections} connections in a separate (forked) process; ${options.warmupSeconds} s warm-up per contender, then ${options.repetitions} round(s) of ${options.durationSeconds} s each, order alternating; the median round counts.`,
+      ],
+      figures,
+      details: [
+        'Per round, requests/s, and latency in ms (median over rounds):',
+        '',
+        '| load | requests/s per round | p50 | p90 | p99 | max |',
+        '| --- | --- | --- | --- | --- | --- |',
+        row('POST /v1/match-requests (API)', 'apiPost'),
+        row('POST (bare Koa)', 'barePost'),
+        row('GET /v1/match-requests/:id (API)', 'apiGet'),
+        row('GET (bare Koa)', 'bareGet'),
+        '',
+        `Match requests left queued by the POST rounds: ${formatNumber(Number(queued[0]?.count ?? 0))}.`,
+      ],
+    };
+  } finally {
+    for (const { child } of processes) await stopProcess(child);
+    await stack.close(options.keep);
+  }
+}
