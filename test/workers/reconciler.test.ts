@@ -12,23 +12,21 @@ const stack = useTestContext({ env: { RECONCILE_INTERVAL_MS: '300', RECONCILE_MI
 
 /**
  * What FLUSHALL (or a Redis restarted without persistence) does to this test's queues: every key under its
- * prefix is deleted, jobs, job schedulers and all. FLUSHALL itself would wipe the queues of every test file
- * running alongside this one.
+ * prefix is deleted, jobs, job schedulers and all, at one instant; FLUSHALL itself would wipe the queues of
+ * every test file running alongside this one. One script, so that nothing runs in between: keys deleted
+ * one by one would let a worker's script recreate half a job (a hash of a few fields, no data) that
+ * neither FLUSHALL nor a restart can leave behind.
  */
+const WIPE = `
+local cursor = '0'
+repeat
+  local reply = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+  cursor = reply[1]
+  for _, key in ipairs(reply[2]) do redis.call('DEL', key) end
+until cursor == '0'`;
+
 async function wipeQueues(): Promise<void> {
-  const { redis } = stack.services;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(
-      cursor,
-      'MATCH',
-      `${stack.config.redis.queuePrefix}:*`,
-      'COUNT',
-      1000,
-    );
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await stack.services.redis.eval(WIPE, 0, `${stack.config.redis.queuePrefix}:*`);
 }
 
 async function rowsAwaitingFeatures(): Promise<number> {
