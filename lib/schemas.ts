@@ -7,8 +7,25 @@ import { SECRET_BYTES, secretBytes } from './notifications/signing.js';
  * Request bodies as the API accepts them. Validation happens here, at the boundary, so lib/ below it works
  * with trusted, typed values; unknown fields are refused so a typo ("titel") is not silently ignored.
  */
-const externalId = z.string().trim().min(1).max(200);
-const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A lone UTF-16 surrogate: legal in a JS string and in JSON text ("\ud800"), but not encodable as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text Postgres stores as sent. It refuses NUL in text and jsonb (a 500, found by fuzzing), and a lone
+ * surrogate would become U+FFFD in a text column and an error in jsonb, so both are refused here.
+ */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(
+      (value) => !value.includes('\u0000') && !LONE_SURROGATE.test(value),
+      'must not contain NUL (U+0000) or unpaired surrogate characters',
+    );
+const externalId = text(200);
 const skills = z.array(text(100)).max(200);
 const seniority = z.enum(['junior', 'mid', 'senior', 'lead']);
 const years = z.number().min(0).max(70);

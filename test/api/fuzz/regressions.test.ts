@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+
+import { ADMIN_TOKEN, useTestContext } from '../../support/context.js';
+
+// What the fuzzers found, pinned down one request at a time.
+const stack = useTestContext({ env: { WEBHOOK_ALLOWED_NETWORKS: '' } });
+
+interface Problem {
+  status: number;
+  errors?: { pointer: string; detail: string }[];
+}
+
+const WRITES = ['jobs', 'candidates', 'outbox', 'matchRequests', 'clients'] as const;
+
+async function rowCounts(): Promise<Record<string, number>> {
+  return Object.fromEntries(
+    await Promise.all(
+      WRITES.map(async (table): Promise<[string, number]> => [table, await stack.countRows(table)]),
+    ),
+  );
+}
+
+const job = { externalId: 'job-1', title: 'Go developer', description: 'Go services on Kubernetes.' };
+
+describe('text Postgres cannot store as sent is refused, not a 500', () => {
+  it('answers 422 naming the field for NUL and lone surrogates in every kind of text field', async () => {
+    const key = await stack.newClient();
+    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
+      key,
+      body: { externalId: 'cand-1', resumeText: 'Go developer' },
+    });
+    const before = await rowCounts();
+    const attempts: [string, string, unknown, string][] = [
+      ['POST', '/v1/jobs', { ...job, externalId: '\u0000' }, '/externalId'],
+      ['POST', '/v1/jobs', { ...job, title: 'Go\u0000' }, '/title'],
+      ['POST', '/v1/jobs', { ...job, description: 'lone \ud800 high' }, '/description'],
+      ['POST', '/v1/jobs', { ...job, skills: ['Go', 'x\udfff'] }, '/skills/1'],
+      ['POST', '/v1/candidates', { externalId: 'c', resumeText: 'x', headline: '\udbff\udbff' }, '/headline'],
+      ['PATCH', `/v1/candidates/${candidate.id}`, { location: 'Berlin\u0000' }, '/location'],
+      [
+        'POST',
+        '/v1/match-requests',
+        { candidateId: candidate.id, filters: { location: '\u0000' } },
+        '/filters/location',
+      ],
+    ];
+    for (const [method, path, body, pointer] of attempts) {
+      const response = await stack.request<Problem>(method, path, { key, body });
+      expect(response.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(422);
+      expect(response.body.errors?.map((error) => error.pointer)).toContain(pointer);
+    }
+    const admin = await stack.request<Problem>('POST', '/admin/clients', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { name: 'acme\u0000' },
+    });
+    expect(admin.status).toBe(422);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('reports such an item of a batch as invalid and writes the others', async () => {
+    const key = await stack.newClient();
+    const response = await stack.request<{
+      created: number;
+      invalid: number;
+      items: { errors?: unknown[] }[];
+    }>('POST', '/v1/jobs/batch', {
+      key,
+      body: { items: [job, { ...job, externalId: 'job-2', title: '\ud800' }] },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ created: 1, invalid: 1 });
+    expect(response.body.items[1]?.errors).toEqual([
+      { pointer: '/items/1/title', detail: 'must not contain NUL (U+0000) or unpaired surrogate characters' },
+    ]);
+  });
+
+  it('still takes any other Unicode, surrogate pairs included, and reads it back unchanged', async () => {
+    const key = await stack.newClient();
+    const title = 'Ingénieur 😀 \u202e日本語 ǅ \u0001';
+    const created = await stack.request<{ id: string; title: string }>('POST', '/v1/jobs', {
+      key,
+      body: { ...job, title },
+    });
+    expect(created.status).toBe(201);
+    const shown = await stack.request<{ title: string }>('GET', `/v1/jobs/${created.body.id}`, { key });
+    expect(shown.body.title).toBe(title);
+  });
+});
