@@ -28,7 +28,18 @@ const text = (max: number) =>
 const externalId = text(200);
 const skills = z.array(text(100)).max(200);
 const seniority = z.enum(['junior', 'mid', 'senior', 'lead']);
-const years = z.number().min(0).max(70);
+
+/**
+ * Years are stored to a tenth (numeric(4,1)); more precision would be rounded away silently (fuzzing sent
+ * 0.05 and read back 0.1), so a value must survive that rounding unchanged. multipleOf documents the rule;
+ * zod's own multipleOf check is not exact for floats (it lets 5e-324 and 0.30000000000000004 through).
+ */
+const years = z
+  .number()
+  .min(0)
+  .max(70)
+  .refine((value) => Number(value.toFixed(1)) === value, 'must have at most one decimal place')
+  .meta({ multipleOf: 0.1 });
 const money = z.number().int().min(0).max(100_000_000);
 
 const jobFields = z.strictObject({

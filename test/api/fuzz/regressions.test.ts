@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { openApiDocument } from '../../../lib/openapi.js';
 import { ADMIN_TOKEN, useTestContext } from '../../support/context.js';
 
 // What the fuzzers found, pinned down one request at a time.
@@ -84,5 +85,54 @@ describe('text Postgres cannot store as sent is refused, not a 500', () => {
     expect(created.status).toBe(201);
     const shown = await stack.request<{ title: string }>('GET', `/v1/jobs/${created.body.id}`, { key });
     expect(shown.body.title).toBe(title);
+  });
+});
+
+describe('years of experience are taken only as precisely as they are stored', () => {
+  it('refuses more than one decimal place instead of rounding it away', async () => {
+    const key = await stack.newClient();
+    const before = await rowCounts();
+    for (const value of [0.05, 12.34, 5e-324, 0.30000000000000004]) {
+      const response = await stack.request<Problem>('POST', '/v1/jobs', {
+        key,
+        body: { ...job, minYearsExperience: value },
+      });
+      expect(response.status, String(value)).toBe(422);
+      expect(response.body.errors?.[0]?.pointer).toBe('/minYearsExperience');
+      const candidate = await stack.request<Problem>('POST', '/v1/candidates', {
+        key,
+        body: { externalId: 'c', resumeText: 'x', yearsExperience: value },
+      });
+      expect(candidate.status, String(value)).toBe(422);
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('stores tenths exactly', async () => {
+    const key = await stack.newClient();
+    for (const value of [0, 0.1, 0.3, 2.5, 69.9, 70]) {
+      const created = await stack.request<{ id: string }>('POST', '/v1/jobs', {
+        key,
+        body: { ...job, externalId: `years-${value}`, minYearsExperience: value },
+      });
+      expect(created.status).toBe(201);
+      const shown = await stack.request<{ minYearsExperience: number }>(
+        'GET',
+        `/v1/jobs/${created.body.id}`,
+        {
+          key,
+        },
+      );
+      expect(shown.body.minYearsExperience).toBe(value);
+    }
+  });
+
+  it('says so in the OpenAPI document', () => {
+    const body = openApiDocument('test').paths?.['/v1/jobs']?.post?.requestBody as {
+      content: { 'application/json': { schema: { properties: Record<string, { anyOf: object[] }> } } };
+    };
+    expect(body.content['application/json'].schema.properties.minYearsExperience?.anyOf).toContainEqual(
+      expect.objectContaining({ multipleOf: 0.1 }),
+    );
   });
 });
