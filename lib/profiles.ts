@@ -217,6 +217,22 @@ export function encodeCursor(position: ListPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
 }
 
+/** The position's timestamp as the list queries write it (to_char, microseconds, UTC). */
+const CURSOR_TIME = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Only what encodeCursor writes may reach SQL: Postgres must be able to cast both parts, or a crafted
+ * cursor becomes a 500 (fuzzing found "Thu Jan 01 1970 ..." and 36 dashes, which Date.parse and the old
+ * [0-9a-f-]{36} check let through). The round trip through Date also refuses days like February 30.
+ */
+function isPosition(time: string, id: string): boolean {
+  const year = CURSOR_TIME.exec(time)?.[1];
+  if (year === undefined || Number(year) < 1 || !CURSOR_ID.test(id)) return false;
+  const parsed = new Date(time);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === time.slice(0, 19);
+}
+
 export function decodeCursor(cursor: string): ListPosition {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -225,8 +241,7 @@ export function decodeCursor(cursor: string): ListPosition {
       decoded.length === 2 &&
       typeof decoded[0] === 'string' &&
       typeof decoded[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(decoded[1]) &&
-      !Number.isNaN(Date.parse(decoded[0]))
+      isPosition(decoded[0], decoded[1])
     ) {
       return { createdAt: decoded[0], id: decoded[1] };
     }

@@ -136,3 +136,48 @@ describe('years of experience are taken only as precisely as they are stored', (
     );
   });
 });
+
+describe('a crafted cursor is a 422, never a 500', () => {
+  const cursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const id = '3f2c1a9e-5b7d-4c1e-9a2b-0c4d5e6f7a8b';
+  const crafted = [
+    // Date.parse reads these; Postgres cannot cast them to timestamptz.
+    cursor(['Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)', id]),
+    cursor(['1', id]),
+    cursor(['2020-02-30T00:00:00.000000Z', id]),
+    cursor(['0000-01-01T00:00:00.000000Z', id]),
+    // The old [0-9a-f-]{36} check let these through; Postgres cannot cast them to uuid.
+    cursor(['2026-01-01T00:00:00.000000Z', '-'.repeat(36)]),
+    cursor(['2026-01-01T00:00:00.000000Z', `${'a'.repeat(35)}-`]),
+  ];
+
+  it('refuses each at every paginated list, and real cursors still page', async () => {
+    const key = await stack.newClient();
+    for (const externalId of ['a', 'b'])
+      await stack.request('POST', '/v1/jobs', { key, body: { ...job, externalId } });
+    const lists: [string, Record<string, string>][] = [
+      ['/v1/jobs', {}],
+      ['/v1/candidates', {}],
+      ['/v1/notifications', {}],
+      ['/admin/clients', { authorization: `Bearer ${ADMIN_TOKEN}` }],
+    ];
+    for (const [path, headers] of lists) {
+      for (const value of crafted) {
+        const response = await stack.request<Problem>('GET', `${path}?cursor=${value}`, {
+          key: path.startsWith('/v1') ? key : undefined,
+          headers,
+        });
+        expect(response.status, `${path} ${Buffer.from(value, 'base64url').toString()}`).toBe(422);
+        expect(response.body.errors?.[0]?.pointer).toBe('/cursor');
+      }
+    }
+    const first = await stack.request<{ nextCursor: string }>('GET', '/v1/jobs?limit=1', { key });
+    const second = await stack.request<{ items: { externalId: string }[] }>(
+      'GET',
+      `/v1/jobs?limit=1&cursor=${first.body.nextCursor}`,
+      { key },
+    );
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((item) => item.externalId)).toEqual(['b']);
+  });
+});
