@@ -23,7 +23,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_DATA_DIR } from '../lib/matching/training/datasets.js';
+import { runApiBench } from './api.js';
+import { runE2eBench } from './e2e.js';
 import { runFeatureBench } from './features.js';
+import { runMemoryBench } from './memory.js';
 import { runMatchBench } from './match.js';
 import { runRelayBench } from './relay.js';
 import { runScoringBench } from './scoring.js';
@@ -32,7 +35,7 @@ import { describeMachine } from './support/machine.js';
 import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
 import { elapsedMs, now } from './support/stats.js';
 
-const BENCHES = ['features', 'scoring', 'match', 'relay'] as const;
+const BENCHES = ['features', 'scoring', 'match', 'relay', 'api', 'e2e', 'memory'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -65,12 +68,24 @@ const SIZES = {
     scoring: { postings: 200, resumes: 15, evaluationsPerPass: 500_000, warmup: 2, repetitions: 7 },
     match: { jobs: 10_000, requests: 50, warmupRequests: 5, subjects: 8, baselineBudgetSeconds: 120 },
     relay: { events: 5_000, batchSize: 500, warmup: 1, repetitions: 3 },
+    api: { jobs: 1_000, connections: 16, durationSeconds: 5, warmupSeconds: 2, repetitions: 1 },
+    e2e: { corpora: [1_000], workerCounts: [1, 2, 4], drainJobs: 200, stepSeconds: 4, slowRate: 20 },
+    memory: { jobs: 1_000, requests: 40, subjects: 20 },
   },
   full: {
     features: { postings: Infinity, resumes: Infinity, warmup: 1, repetitions: 5 },
     scoring: { postings: Infinity, resumes: 20, evaluationsPerPass: 2_000_000, warmup: 2, repetitions: 7 },
     match: { jobs: 100_000, requests: 200, warmupRequests: 10, subjects: 8, baselineBudgetSeconds: 150 },
     relay: { events: 20_000, batchSize: 500, warmup: 1, repetitions: 5 },
+    api: { jobs: 1_000, connections: 16, durationSeconds: 10, warmupSeconds: 3, repetitions: 3 },
+    e2e: {
+      corpora: [1_000, 100_000],
+      workerCounts: [1, 2, 4],
+      drainJobs: 3_000,
+      stepSeconds: 10,
+      slowRate: 20,
+    },
+    memory: { jobs: 100_000, requests: 400, subjects: 200 },
   },
 } as const;
 
@@ -122,6 +137,10 @@ for (const bench of selected) {
     );
   }
   if (bench === 'relay') sections.push(await runRelayBench({ ...sizes.relay, keep: values.keep, log }));
+  if (bench === 'api') sections.push(await runApiBench({ texts, ...sizes.api, keep: values.keep, log }));
+  if (bench === 'e2e') sections.push(await runE2eBench({ texts, ...sizes.e2e, keep: values.keep, log }));
+  if (bench === 'memory')
+    sections.push(await runMemoryBench({ texts, ...sizes.memory, keep: values.keep, log }));
   const seconds = elapsedMs(benchStart) / 1000;
   durations.push(`${bench} ${seconds.toFixed(0)} s`);
   log(`${bench} done in ${seconds.toFixed(0)} s`);
