@@ -25,6 +25,15 @@ export function problemDetails(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new RouteNotFoundError(`No route for ${ctx.method} ${ctx.path}.`);
       }
+      // The router answers a method a path lacks with a bare text 405, and a method no route has at all
+      // (PROPFIND, say) with a 501: both are the client's mistake, so both become a problem+json 405.
+      const allow = ctx.response.get('Allow');
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null && allow !== '') {
+        throw new MethodNotAllowedError(
+          `${ctx.method} is not allowed on ${ctx.path}; it allows ${allow}.`,
+          allow,
+        );
+      }
     } catch (error) {
       const problem: ProblemBody =
         error instanceof AppError
@@ -60,4 +69,16 @@ class RouteNotFoundError extends AppError {
   readonly status = 404;
   readonly type = 'not-found';
   readonly title = 'Not found';
+}
+
+class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly type = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+  override readonly headers: Record<string, string>;
+
+  constructor(detail: string, allow: string) {
+    super(detail);
+    this.headers = { Allow: allow };
+  }
 }

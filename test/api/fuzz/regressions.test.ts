@@ -181,3 +181,31 @@ describe('a crafted cursor is a 422, never a 500', () => {
     expect(second.body.items.map((item) => item.externalId)).toEqual(['b']);
   });
 });
+
+describe('a method a path lacks is a problem+json 405, never text or a 5xx', () => {
+  it('answers a known method the path lacks, and one no route has, with 405, Allow and a problem', async () => {
+    const key = await stack.newClient();
+    const before = await rowCounts();
+    for (const [method, path, allow] of [
+      ['PUT', '/v1/jobs', 'POST, HEAD, GET'],
+      ['POST', '/v1/webhook', 'PUT, HEAD, GET, DELETE'],
+      // The router answered 501 Not Implemented to methods no route has: a 5xx for a client's mistake.
+      ['PROPFIND', '/v1/jobs', 'POST, HEAD, GET'],
+      ['PUT', '/healthz', 'HEAD, GET'],
+    ] as const) {
+      const response = await fetch(`${stack.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(await response.json()).toMatchObject({
+        type: 'https://lookiy.dev/problems/method-not-allowed',
+        status: 405,
+        detail: `${method} is not allowed on ${path}; it allows ${allow}.`,
+      });
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+});
