@@ -382,7 +382,7 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
   lines.push(
     '## Schedule',
     '',
-    `- from 0 s: ${p.rate} requests/s, each with its own Idempotency-Key, retried with the same key on 429, 5xx and network errors (for up to 60 s)`,
+    `- from 0 s: ${p.rate} requests/s, each with its own Idempotency-Key, retried with the same key on 429, 5xx, 409 "in progress" and network errors (for up to 60 s, and at most 15 s after the load stops)`,
     `- every ${p.killEverySeconds} s: kill -9 of a random worker, restarted 1 s later`,
     `- ${p.redisAt} s: Redis stopped (no persistence: every queue, job and scheduler is gone), started again on the same port after ${p.redisDownSeconds} s`,
     `- ${p.kafkaAt} s: the Kafka broker stopped (SIGTERM), started again after ${p.kafkaDownSeconds} s`,
