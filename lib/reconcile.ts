@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
 
 import { findMatchRequest, findUnfinishedMatchRequests } from './db/match-requests.js';
+import { findPendingNotifications } from './db/notifications.js';
 import { findRowsAwaitingFeatures } from './db/profiles.js';
 import { failMatch } from './match-requests.js';
 import type { Queues } from './queues/queues.js';
-import type { ProfileKind } from './queues/registry.js';
+import type { ProfileKind, QueuePayloads } from './queues/registry.js';
 
 /**
  * Postgres is the record of truth and Redis only the transport. The reconciler finds work the record says
- * is pending that no queue will do — Redis restarted without persistence or was flushed, a job was removed
+ * is pending (match requests, features, webhook notifications) that no queue will do — Redis restarted without persistence or was flushed, a job was removed
  * by hand, a job failed for good while Postgres could not be told — and puts it right. Every repair is safe
  * to repeat: a job added again has the request's or row revision's id, results and status changes are
  * guarded on the status, and a repair whose cause went away meanwhile is a no-op.
@@ -26,6 +27,8 @@ export interface ReconcileSummary {
   failedMatches: number;
   /** Features jobs queued again for rows still waiting for their features. */
   requeuedFeatures: number;
+  /** Webhook deliveries queued again for notifications still pending. */
+  requeuedNotifications: number;
 }
 
 /** The reconciler's BullMQ job scheduler on the maintenance queue. */
@@ -54,10 +57,40 @@ export async function restoreReconcilerSchedule(queues: Queues, everyMs: number)
  * way, and a pass racing one (reading the row just before its job finishes) would at best repeat its work.
  */
 export async function reconcile(deps: Deps, minAgeMs: number): Promise<ReconcileSummary> {
-  const summary: ReconcileSummary = { requeuedMatches: 0, failedMatches: 0, requeuedFeatures: 0 };
+  const summary: ReconcileSummary = {
+    requeuedMatches: 0,
+    failedMatches: 0,
+    requeuedFeatures: 0,
+    requeuedNotifications: 0,
+  };
   await reconcileMatches(deps, minAgeMs, summary);
   for (const kind of ['job', 'candidate'] as const) await reconcileFeatures(deps, kind, minAgeMs, summary);
+  await reconcileNotifications(deps, minAgeMs, summary);
   return summary;
+}
+
+async function reconcileNotifications(
+  deps: Deps,
+  minAgeMs: number,
+  summary: ReconcileSummary,
+): Promise<void> {
+  let afterId: string | null = null;
+  for (;;) {
+    const payloads: QueuePayloads['notify'][] = (
+      await findPendingNotifications(deps.db, minAgeMs, afterId, PAGE)
+    ).map(({ id, clientId }) => ({ notificationId: id, clientId }));
+    const standings = await Promise.all(payloads.map((payload) => deps.queues.standing('notify', payload)));
+    for (const [index, payload] of payloads.entries()) {
+      // Live (waiting, delayed for backoff or the rate limit, active): under way. A failed job whose
+      // notification is still pending could not record its end: delivering again is what the receiver's
+      // dedupe on webhook-id is for.
+      if (standings[index]?.state === 'live') continue;
+      await deps.queues.readd('notify', payload);
+      summary.requeuedNotifications += 1;
+    }
+    if (payloads.length < PAGE) return;
+    afterId = payloads[payloads.length - 1]?.notificationId ?? null;
+  }
 }
 
 async function reconcileMatches(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {

@@ -129,3 +129,23 @@ export async function abandonNotification(
     .returning('*');
   return row;
 }
+
+/**
+ * A page of notifications still pending that were created more than `minAgeMs` ago (database clock), in id
+ * order after `afterId`, for the reconciler.
+ */
+export async function findPendingNotifications(
+  db: Knex,
+  minAgeMs: number,
+  afterId: string | null,
+  limit: number,
+): Promise<{ id: string; clientId: string }[]> {
+  const query = NotificationModel.query(db)
+    .select('id', 'clientId')
+    .where('status', 'pending')
+    .whereRaw("created_at < now() - ? * interval '1 millisecond'", [minAgeMs])
+    .orderBy('id')
+    .limit(limit);
+  if (afterId !== null) query.where('id', '>', afterId);
+  return (await query).map(({ id, clientId }) => ({ id, clientId }));
+}

@@ -6,9 +6,12 @@ import { useTestContext } from '../support/context.js';
 import { expectCompletedOnce, MatchStream, submitMatch } from '../support/match-stream.js';
 import { waitForMatch } from '../support/polling.js';
 import { until } from '../support/until.js';
+import { registerReceiver, waitForNotifications, WebhookReceiver } from '../support/webhooks.js';
 
 // A reconciler that runs often and trusts rows after a moment, so each repair shows within a second or two.
-const stack = useTestContext({ env: { RECONCILE_INTERVAL_MS: '300', RECONCILE_MIN_AGE_MS: '200' } });
+const stack = useTestContext({
+  env: { RECONCILE_INTERVAL_MS: '300', RECONCILE_MIN_AGE_MS: '200', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' },
+});
 
 /**
  * What FLUSHALL (or a Redis restarted without persistence) does to this test's queues: every key under its
@@ -92,6 +95,27 @@ describe('the reconciler', () => {
       await expectCompletedOnce(stack, key, [id]);
     } finally {
       await workers.close();
+    }
+  });
+
+  it('delivers a webhook notification whose notify job Redis lost', async () => {
+    const key = await stack.newClient();
+    const receiver = await new WebhookReceiver(() => 200).start();
+    try {
+      await registerReceiver(stack, key, receiver);
+      const ping = await stack.request<{ id: string }>('POST', '/v1/webhook/test', { key });
+      expect(await stack.services.queues.get('notify').remove(ping.body.id)).toBe(1);
+
+      const workers = await stack.startWorkers();
+      try {
+        const [delivered] = await waitForNotifications(stack, key, 1);
+        expect(delivered).toMatchObject({ id: ping.body.id, status: 'delivered', attempts: 1 });
+        expect(receiver.received).toHaveLength(1);
+      } finally {
+        await workers.close();
+      }
+    } finally {
+      await receiver.stop();
     }
   });
 
