@@ -37,7 +37,10 @@ export function createApp(services: Services): Koa<AppState> {
       ...services.config.http.rateLimit,
       keyPrefix: services.config.redis.queuePrefix,
     }),
-    idempotency(services.db, services.config.http.idempotencyTtlHours),
+    idempotency(services.db, {
+      ttlHours: services.config.http.idempotencyTtlHours,
+      requestTimeoutMs: services.config.http.requestTimeoutMs,
+    }),
   );
   for (const router of [
     profileRoutes(services, {

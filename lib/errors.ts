@@ -79,6 +79,14 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 
 /** Redis (the queue transport) refused or is unreachable; nothing was written, the client should retry. */
+/** Postgres is unreachable or restarting: an outage the client should retry; nothing was written. */
+export class DatabaseUnavailableError extends AppError {
+  readonly status = 503;
+  readonly type = 'database-unavailable';
+  readonly title = 'Service temporarily unavailable';
+  override readonly headers = { 'Retry-After': '5' };
+}
+
 export class RateLimitedError extends AppError {
   readonly status = 429;
   readonly type = 'rate-limited';

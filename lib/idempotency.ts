@@ -39,10 +39,18 @@ export async function beginIdempotent(
   clientId: string,
   key: string,
   request: IdempotentRequest,
-  ttlHours: number,
+  limits: { ttlHours: number; requestTimeoutMs: number },
 ): Promise<StoredResponse | undefined> {
   if (Math.random() < 1 / PURGE_EVERY) await purgeExpiredIdempotencyKeys(db);
-  const claim = await claimIdempotencyKey(db, clientId, key, requestHash(request), ttlHours);
+  // No request runs longer than the request timeout, so a claim older than that is one nobody will finish.
+  const claim = await claimIdempotencyKey(
+    db,
+    clientId,
+    key,
+    requestHash(request),
+    limits.ttlHours,
+    limits.requestTimeoutMs,
+  );
   switch (claim.outcome) {
     case 'claimed':
       return undefined;

@@ -74,7 +74,7 @@ const location = { Location: { description: 'where the resource is', schema: { t
 const retryAfter = {
   'Retry-After': { description: 'seconds to wait before polling again', schema: { type: 'string' as const } },
 };
-const CLIENT_ERRORS = [401, 429] as const;
+const CLIENT_ERRORS = [401, 429, 503] as const;
 const WRITE_ERRORS = [400, 401, 403, 413, 415, 422, 429, 503] as const;
 
 function profileOperations(

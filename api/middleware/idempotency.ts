@@ -14,7 +14,10 @@ const KEPT_HEADERS = ['location', 'retry-after'];
  * twice; the same key with another request is a 422. Answers of our own failures (5xx) are not kept, so a
  * retry after an outage runs the request again.
  */
-export function idempotency(db: Knex, ttlHours: number): Middleware<AppState> {
+export function idempotency(
+  db: Knex,
+  limits: { ttlHours: number; requestTimeoutMs: number },
+): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('idempotency-key');
     if (ctx.method !== 'POST' || header === '') {
@@ -24,7 +27,7 @@ export function idempotency(db: Knex, ttlHours: number): Middleware<AppState> {
     const key = parse(idempotencyKey, header, 'Idempotency-Key header') ?? header;
     const clientId = ctx.state.client.id;
     const request = { method: ctx.method, path: ctx.path, body: ctx.request.body };
-    const replay = await beginIdempotent(db, clientId, key, request, ttlHours);
+    const replay = await beginIdempotent(db, clientId, key, request, limits);
     if (replay) {
       ctx.status = replay.status;
       ctx.set(replay.headers);

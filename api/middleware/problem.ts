@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 
-import { AppError, type FieldProblem } from '../../lib/errors.js';
+import { isDatabaseUnavailable } from '../../lib/db/errors.js';
+import { AppError, DatabaseUnavailableError, type FieldProblem } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 
 export interface ProblemBody {
@@ -34,7 +35,16 @@ export function problemDetails(logger: Logger): Middleware {
           allow,
         );
       }
-    } catch (error) {
+    } catch (thrown) {
+      const error = isDatabaseUnavailable(thrown)
+        ? new DatabaseUnavailableError(
+            'The database is unavailable. Retry shortly (with the same Idempotency-Key, for a POST).',
+            undefined,
+            {
+              cause: thrown,
+            },
+          )
+        : thrown;
       const problem: ProblemBody =
         error instanceof AppError
           ? {

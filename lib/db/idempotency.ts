@@ -12,12 +12,11 @@ export type Claim =
   | { outcome: 'other-request' }
   | { outcome: 'replay'; response: StoredResponse };
 
-/** A claim whose request never finished (its process died) is given up after this long. */
-const ABANDONED_AFTER = '5 minutes';
-
 /**
  * Claims `key` for a request, or says why not. One statement decides, so two concurrent requests with the
- * same key cannot both run: an expired key or an abandoned claim is taken over, anything else stays.
+ * same key cannot both run: an expired key, or a claim older than `abandonAfterMs` whose request never
+ * finished (its process died, or Postgres went away before the claim could be given back), is taken over;
+ * anything else stays.
  */
 export async function claimIdempotencyKey(
   db: Knex,
@@ -25,6 +24,7 @@ export async function claimIdempotencyKey(
   key: string,
   requestHash: string,
   ttlHours: number,
+  abandonAfterMs: number,
 ): Promise<Claim> {
   const claimed = await db.raw<{ rows: unknown[] }>(
     `INSERT INTO idempotency_keys AS k (client_id, key, request_hash, expires_at)
@@ -33,9 +33,9 @@ export async function claimIdempotencyKey(
        SET request_hash = excluded.request_hash, response_status = NULL, response_body = NULL,
            response_headers = NULL, created_at = now(), expires_at = excluded.expires_at
        WHERE k.expires_at < now()
-          OR (k.response_status IS NULL AND k.created_at < now() - interval '${ABANDONED_AFTER}')
+          OR (k.response_status IS NULL AND k.created_at < now() - ? * interval '1 millisecond')
      RETURNING 1`,
-    [clientId, key, requestHash, ttlHours],
+    [clientId, key, requestHash, ttlHours, abandonAfterMs],
   );
   if (claimed.rows.length > 0) return { outcome: 'claimed' };
   const existing = (await db('idempotencyKeys').where({ clientId, key }).first()) as

@@ -12,6 +12,13 @@ afterAll(() => redisProxy.stop());
 
 const stack = useTestContext({ env: { REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` } });
 
+const postgresProxy = new TcpProxy('127.0.0.1', 5432);
+await postgresProxy.start();
+afterAll(() => postgresProxy.stop());
+const pgStack = useTestContext({
+  env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${postgresProxy.port}/test`, DATABASE_POOL_MAX: '2' },
+});
+
 async function counts(): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const table of ['jobs', 'candidates', 'matchRequests', 'outbox']) {
@@ -82,5 +89,33 @@ describe('when Redis (the queue transport) is down', () => {
     });
     expect(retried.status).toBe(202);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
+  });
+});
+
+describe('when Postgres is down', () => {
+  it('answers 503 with Retry-After (an outage to retry, not a bug), and recovers when Postgres returns', async () => {
+    const key = await pgStack.newClient();
+    await postgresProxy.stop();
+    try {
+      for (const response of [
+        await pgStack.request('GET', '/v1/jobs', { key }),
+        await pgStack.request('POST', '/v1/jobs', {
+          key,
+          body: { externalId: 'j', title: 'Go developer', description: 'Go.' },
+        }),
+      ]) {
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('5');
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+      }
+    } finally {
+      await postgresProxy.start();
+    }
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
+      status = (await pgStack.request('GET', '/v1/jobs', { key })).status;
+      if (status !== 200) await sleep(100);
+    }
+    expect(status).toBe(200);
   });
 });

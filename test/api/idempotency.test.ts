@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { useTestContext } from '../support/context.js';
 
-const stack = useTestContext();
+const stack = useTestContext({ env: { REQUEST_TIMEOUT_MS: '2000' } });
 
 const job = (externalId: string, title = 'Go engineer') => ({
   externalId,
@@ -93,6 +93,38 @@ describe('Idempotency-Key on every POST', () => {
     expect(reused.status).toBe(201);
     expect(reused.headers.get('idempotent-replayed')).toBeNull();
     expect(reused.body.externalId).toBe('new');
+  });
+
+  it('takes over a claim whose request never finished once the request timeout has passed, not before', async () => {
+    const key = await stack.newClient();
+    const { clientId } = (await stack.services
+      .db('apiKeys')
+      .where({ prefix: key.split('_').slice(0, 2).join('_') })
+      .first('clientId')) as { clientId: string };
+    // What a request leaves when Postgres goes away before it can give its claim back.
+    const stuck = (idempotencyKey: string, ageMs: number) =>
+      stack.services.db('idempotencyKeys').insert({
+        clientId,
+        key: idempotencyKey,
+        requestHash: 'of-the-lost-request',
+        createdAt: new Date(Date.now() - ageMs),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+    await stuck('fresh-claim', 0);
+    await stuck('old-claim', 10_000);
+    const body = job('after-outage');
+    const fresh = await stack.request('POST', '/v1/jobs', {
+      key,
+      body,
+      headers: { 'idempotency-key': 'fresh-claim' },
+    });
+    expect(fresh.status).toBe(422);
+    const old = await stack.request('POST', '/v1/jobs', {
+      key,
+      body,
+      headers: { 'idempotency-key': 'old-claim' },
+    });
+    expect(old.status).toBe(201);
   });
 
   it('refuses a key that is not printable ASCII', async () => {

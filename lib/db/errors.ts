@@ -1,0 +1,28 @@
+/** SQLSTATE classes and codes that mean the database is not there to answer, not that the query is wrong. */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/**
+ * Whether `error` says Postgres is unreachable, restarting or out of connections (an outage a client should
+ * retry), as opposed to a bug or a bad query: connection exceptions (SQLSTATE class 08), an administrator
+ * or crash shutdown, "cannot connect now", too many connections, a refused or cut socket, a pool that could
+ * not get a connection in time.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))
+  )
+    return true;
+  if (name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && /Connection terminated|connection to server .* failed/i.test(message);
+}
