@@ -97,10 +97,11 @@ describe('Idempotency-Key on every POST', () => {
 
   it('takes over a claim whose request never finished once the request timeout has passed, not before', async () => {
     const key = await stack.newClient();
-    const { clientId } = (await stack.services
+    const row: unknown = await stack.services
       .db('apiKeys')
       .where({ prefix: key.split('_').slice(0, 2).join('_') })
-      .first('clientId')) as { clientId: string };
+      .first('clientId');
+    const { clientId } = row as { clientId: string };
     // What a request leaves when Postgres goes away before it can give its claim back.
     const stuck = (idempotencyKey: string, ageMs: number) =>
       stack.services.db('idempotencyKeys').insert({
