@@ -15,6 +15,7 @@
  *   --explain  print the full EXPLAIN ANALYZE plans of the pool and stale-features queries
  *   --data     the reference data folder (default ../shared/data); fixtures are used when it is missing
  *   --candidate-limit N   MATCH_CANDIDATE_LIMIT for the match bench (default: the configured 2,000)
+ *   --short-for a,b       in a full run, run these benches at their short sizes
  *
  * Never part of `npm test`.
  */
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     'candidate-limit': { type: 'string' },
+    'short-for': { type: 'string' },
   },
 });
 if (values.short && values.full) throw new Error('--short and --full exclude each other');
@@ -108,7 +110,19 @@ const startedAt = new Date();
 const started = now();
 const machine = describeMachine();
 const texts = await loadBenchTexts(resolve(PROJECT_ROOT, values.data));
-const sizes = SIZES[mode];
+/** Benches run at their short size in a full run (--short-for e2e,memory), when time does not allow all. */
+const shortFor = new Set(
+  (values['short-for'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0),
+);
+for (const name of shortFor) {
+  if (!(BENCHES as readonly string[]).includes(name)) throw new Error(`--short-for: unknown bench ${name}`);
+}
+const sizes = Object.fromEntries(
+  BENCHES.map((bench) => [bench, SIZES[shortFor.has(bench) ? 'short' : mode][bench]]),
+) as unknown as (typeof SIZES)[typeof mode];
 const candidateLimit =
   values['candidate-limit'] === undefined ? undefined : Number.parseInt(values['candidate-limit'], 10);
 if (candidateLimit !== undefined && !(candidateLimit >= 10))
@@ -176,7 +190,7 @@ const markdown = [
   `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(1)} GiB RAM, ${machine.os}`,
   `- Node: ${machine.node}`,
   `- Commit: ${machine.commit}`,
-  `- Mode: ${mode} (${selected.join(', ')}); took ${(totalSeconds / 60).toFixed(1)} min (${durations.join(', ')})`,
+  `- Mode: ${mode}${shortFor.size > 0 ? ` (short sizes for ${[...shortFor].join(', ')})` : ''} (${selected.join(', ')}); took ${(totalSeconds / 60).toFixed(1)} min (${durations.join(', ')})`,
   '',
   '## Summary',
   '',
