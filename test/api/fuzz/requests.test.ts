@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 
 import { useTestContext } from '../../support/context.js';
 import {
@@ -10,7 +10,6 @@ import {
   startFuzzRun,
   type FuzzRun,
 } from '../../support/fuzz/exercise.js';
-import { closeConnections } from '../../support/fuzz/http.js';
 import { DOCUMENT, OPERATIONS } from '../../support/fuzz/operations.js';
 import { fuzzParameters } from '../../support/fuzz/parameters.js';
 import { plans, type Profile } from '../../support/fuzz/plans.js';
@@ -21,10 +20,6 @@ let run: FuzzRun;
 
 beforeAll(async () => {
   run = await startFuzzRun(stack);
-});
-
-afterAll(() => {
-  closeConnections();
 });
 
 const PLAIN: Profile = {

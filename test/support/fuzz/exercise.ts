@@ -319,7 +319,13 @@ async function readsBack(run: FuzzRun, request: RawRequest, response: RawRespons
       break;
   }
   const body = (response.body ?? {}) as { items?: { status?: string; id?: string }[]; apiKey?: unknown };
-  if (request.method === 'GET' && Array.isArray(body.items)) {
+  const paginated = OPERATIONS.some(
+    (operation) =>
+      operation.template === template &&
+      operation.method === request.method &&
+      operation.query.some((parameter) => parameter.name === 'limit'),
+  );
+  if (paginated && Array.isArray(body.items)) {
     const limits = new URLSearchParams(request.path.split('?')[1] ?? '').getAll('limit');
     const limit = limits.length === 1 && /^\d+$/.test(limits[0] ?? '') ? Number(limits[0]) : 100;
     if (body.items.length > limit) throw new Error(`a page of ${body.items.length} items for limit ${limit}`);
