@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Knex } from 'knex';
 
@@ -68,13 +69,40 @@ export async function beginIdempotent(
   }
 }
 
-/** Keeps the answer for retries, or, when the request failed on our side, gives the key back. */
+/** Keeps the answer for retries. */
 export async function finishIdempotent(
   db: Knex,
   clientId: string,
   key: string,
-  response: StoredResponse | 'failed',
+  response: StoredResponse,
 ): Promise<void> {
-  if (response === 'failed') await releaseIdempotencyKey(db, clientId, key);
-  else await completeIdempotencyKey(db, clientId, key, response);
+  await completeIdempotencyKey(db, clientId, key, response);
+}
+
+/** Waits between attempts to give a key back while Postgres is away: about half a minute in all. */
+const RELEASE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 16000];
+
+/**
+ * Gives the key back after its request failed on our side, so the client's retry runs the request. Never
+ * throws: when Postgres is what failed, the release is retried in the background for a while (a restart
+ * takes seconds), and a claim nobody gives back is taken over after the request timeout anyway.
+ */
+export async function abandonIdempotent(db: Knex, clientId: string, key: string): Promise<void> {
+  try {
+    await releaseIdempotencyKey(db, clientId, key);
+  } catch {
+    void retryRelease(db, clientId, key);
+  }
+}
+
+async function retryRelease(db: Knex, clientId: string, key: string): Promise<void> {
+  for (const delay of RELEASE_RETRY_DELAYS_MS) {
+    await sleep(delay);
+    try {
+      await releaseIdempotencyKey(db, clientId, key);
+      return;
+    } catch {
+      // Still away; the next attempt waits longer.
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
 
-import { beginIdempotent, finishIdempotent } from '../../lib/idempotency.js';
+import { abandonIdempotent, beginIdempotent, finishIdempotent } from '../../lib/idempotency.js';
 import { idempotencyKey, parse } from '../../lib/schemas.js';
 import type { AppState } from '../state.js';
 
@@ -38,11 +38,11 @@ export function idempotency(
     try {
       await next();
     } catch (error) {
-      await finishIdempotent(db, clientId, key, 'failed');
+      await abandonIdempotent(db, clientId, key);
       throw error;
     }
     if (ctx.status >= 500) {
-      await finishIdempotent(db, clientId, key, 'failed');
+      await abandonIdempotent(db, clientId, key);
       return;
     }
     const headers = Object.fromEntries(
