@@ -1,59 +1,14 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import type Router from '@koa/router';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-import { docsRoutes } from '../../api/routes/docs.js';
-import { adminRoutes } from '../../api/routes/admin.js';
-import { matchRequestRoutes } from '../../api/routes/match-requests.js';
-import { opsRoutes } from '../../api/routes/ops.js';
-import { profileRoutes } from '../../api/routes/profiles.js';
-import { webhookRoutes } from '../../api/routes/webhooks.js';
+import { createApp } from '../../api/app.js';
 import { openApiDocument } from '../../lib/openapi.js';
-import { candidateInput, candidatePatch, jobInput, jobPatch } from '../../lib/schemas.js';
-import { candidateView, jobView } from '../../api/views.js';
 import { checkResponse } from '../support/contract.js';
 import { useTestContext } from '../support/context.js';
+import { registeredRoutes } from '../support/routes.js';
 
 const stack = useTestContext();
-
-/** Every route the app's routers register, as OpenAPI path templates with their methods. */
-function registeredRoutes(): string[] {
-  const { services } = stack;
-  const routers: Router[] = [
-    profileRoutes(services, {
-      kind: 'job',
-      path: '/v1/jobs',
-      input: jobInput,
-      patch: jobPatch,
-      view: jobView,
-    }),
-    profileRoutes(services, {
-      kind: 'candidate',
-      path: '/v1/candidates',
-      input: candidateInput,
-      patch: candidatePatch,
-      view: candidateView,
-    }),
-    matchRequestRoutes(services),
-    webhookRoutes(services),
-    adminRoutes(services),
-    opsRoutes(services.readiness, undefined),
-    docsRoutes(),
-  ];
-  return routers.flatMap((router) =>
-    router.stack.flatMap((layer) =>
-      layer.methods
-        .filter((method) => method !== 'HEAD')
-        .map(
-          (method) =>
-            `${method} ${String(layer.path)
-              .replace(/\/$/, '')
-              .replace(/:(\w+)/g, '{$1}')}`,
-        ),
-    ),
-  );
-}
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1 (checked against the official schema)', async () => {
@@ -73,9 +28,9 @@ describe('the OpenAPI document', () => {
     const documented = Object.entries(openApiDocument('1.0.0').paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const served = registeredRoutes().filter(
-      (route) => !route.startsWith('GET /docs') && route !== 'GET /openapi.json',
-    );
+    const served = registeredRoutes(createApp(stack.services))
+      .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`)
+      .filter((route) => !route.startsWith('GET /docs') && route !== 'GET /openapi.json');
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
   });
 
