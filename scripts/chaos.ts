@@ -24,10 +24,10 @@ import { topicNames } from '../lib/events/kafka.js';
 import { createDatabase, migrateToLatest, type Database } from '../lib/db/knex.js';
 import { jobCorpus, kubernetesGoCandidate, nurseCandidate } from '../test/fixtures/corpus.js';
 import { readToEnd } from '../test/support/kafka.js';
+import { freePort } from '../test/support/ports.js';
 import { SpareBroker } from '../test/support/spare-broker.js';
 import { renderReport, type Fault, type RunData } from './chaos/report.js';
 import {
-  freePort,
   IsolatedPostgres,
   IsolatedRedis,
   alive,
@@ -36,19 +36,8 @@ import {
   type ExitRecord,
 } from './chaos/services.js';
 
-interface Profile {
-  mode: 'short' | 'full';
-  loadSeconds: number;
-  /** Match requests started per second (each retried with its own Idempotency-Key until answered). */
-  rate: number;
-  killEverySeconds: number;
-  redisAt: number;
-  redisDownSeconds: number;
-  kafkaAt: number;
-  kafkaDownSeconds: number;
-  postgresAt: number;
-  settleSeconds: number;
-}
+/** How long and how hard a run goes; the report prints it back. */
+type Profile = RunData['profile'];
 
 const PROFILES: Record<Profile['mode'], Profile> = {
   short: {

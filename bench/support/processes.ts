@@ -6,21 +6,11 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { childEnvironment } from '../../lib/config.js';
 import { PROJECT_ROOT } from './corpus.js';
-
-/** A port nothing listens on right now, for a child that must be told its port up front. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from '../../test/support/ports.js';
 
 /** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
 export async function waitUntil(

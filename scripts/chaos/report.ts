@@ -14,8 +14,9 @@ export interface Fault {
 
 export interface RunData {
   profile: {
-    mode: string;
+    mode: 'short' | 'full';
     loadSeconds: number;
+    /** Match requests started per second (each retried with its own Idempotency-Key until answered). */
     rate: number;
     killEverySeconds: number;
     redisAt: number;

@@ -8,12 +8,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../test/support/ports.js';
 
 const exec = promisify(execFile);
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,15 +27,6 @@ function ignore(): void {
 /** Not exited yet (a function, so a check after an await is not narrowed away). */
 export function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -1,23 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { childEnvironment } from '../../lib/config.js';
 import type { TestContext } from './context.js';
 import { until } from './until.js';
+import { freePort } from './ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A port nothing listens on right now, for a child process that must be told its port up front. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 export interface ApiProcess {
   child: ChildProcess;
