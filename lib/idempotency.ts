@@ -69,18 +69,27 @@ export async function beginIdempotent(
   }
 }
 
-/** Keeps the answer for retries. */
+/**
+ * Keeps the answer for retries. Never throws: the work is done, so the client gets its answer; when
+ * Postgres is what failed (a restart), keeping it is retried in the background for a while, and retries
+ * meanwhile get a 409 and then the answer.
+ */
 export async function finishIdempotent(
   db: Knex,
   clientId: string,
   key: string,
   response: StoredResponse,
 ): Promise<void> {
-  await completeIdempotencyKey(db, clientId, key, response);
+  const keep = () => completeIdempotencyKey(db, clientId, key, response);
+  try {
+    await keep();
+  } catch {
+    void retryInBackground(keep);
+  }
 }
 
-/** Waits between attempts to give a key back while Postgres is away: about half a minute in all. */
-const RELEASE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 16000];
+/** Waits between attempts to write a key's outcome while Postgres is away: about half a minute in all. */
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 16000];
 
 /**
  * Gives the key back after its request failed on our side, so the client's retry runs the request. Never
@@ -88,18 +97,19 @@ const RELEASE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 16000];
  * takes seconds), and a claim nobody gives back is taken over after the request timeout anyway.
  */
 export async function abandonIdempotent(db: Knex, clientId: string, key: string): Promise<void> {
+  const release = () => releaseIdempotencyKey(db, clientId, key);
   try {
-    await releaseIdempotencyKey(db, clientId, key);
+    await release();
   } catch {
-    void retryRelease(db, clientId, key);
+    void retryInBackground(release);
   }
 }
 
-async function retryRelease(db: Knex, clientId: string, key: string): Promise<void> {
-  for (const delay of RELEASE_RETRY_DELAYS_MS) {
+async function retryInBackground(write: () => Promise<unknown>): Promise<void> {
+  for (const delay of RETRY_DELAYS_MS) {
     await sleep(delay);
     try {
-      await releaseIdempotencyKey(db, clientId, key);
+      await write();
       return;
     } catch {
       // Still away; the next attempt waits longer.
