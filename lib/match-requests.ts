@@ -169,17 +169,31 @@ async function compilePool(
 }
 
 /**
+ * Marks the request running. A row this connection can see was committed by the API, so it needs no lock;
+ * only when it cannot be seen does the worker wait for the API's advisory lock (lockMatchRequest), to tell
+ * a request whose transaction is still open from one that rolled back or never existed.
+ */
+async function startMatch(
+  db: Knex,
+  requestId: string,
+): Promise<MatchRequestModel | 'not-found' | 'already-finished'> {
+  const running = await markMatchRunning(db, requestId);
+  if (running) return running;
+  return db.transaction(async (trx) => {
+    await lockMatchRequest(trx, requestId);
+    const runningNow = await markMatchRunning(trx, requestId);
+    if (runningNow) return runningNow;
+    return (await findMatchRequest(trx, requestId)) ? 'already-finished' : 'not-found';
+  });
+}
+
+/**
  * Runs one match request to completion: safe to call again for the same request (a retried or duplicated
- * job) because results are replaced and the status change is guarded.
+ * job) because every status change is guarded and results are written only with the completion.
  */
 export async function runMatch(db: Knex, requestId: string, options: MatchOptions): Promise<MatchOutcome> {
-  const visible = await db.transaction(async (trx) => {
-    await lockMatchRequest(trx, requestId);
-    return findMatchRequest(trx, requestId);
-  });
-  if (!visible) return 'not-found';
-  const request = await markMatchRunning(db, requestId);
-  if (!request) return 'already-finished';
+  const request = await startMatch(db, requestId);
+  if (request === 'not-found' || request === 'already-finished') return request;
 
   const subject = await findProfile(db, request.subjectType, request.clientId, request.subjectId);
   if (!subject)

@@ -78,7 +78,10 @@ export async function findMatchResults(db: Knex, requestId: string): Promise<Mat
   return MatchResultModel.query(db).where('requestId', requestId).orderBy('rank');
 }
 
-/** Marks a queued (or retried) request running; returns undefined when it is already finished. */
+/**
+ * Marks a queued (or retried) request running; returns undefined when it is already finished or not
+ * visible (yet) to this connection.
+ */
 export async function markMatchRunning(db: Knex, id: string): Promise<MatchRequestModel | undefined> {
   const [request] = await MatchRequestModel.query(db)
     .patch({ status: 'running', startedAt: new Date(), attempts: MatchRequestModel.raw('attempts + 1') })
@@ -89,8 +92,9 @@ export async function markMatchRunning(db: Knex, id: string): Promise<MatchReque
 }
 
 /**
- * Replaces the request's results and completes it. Guarded on status so a duplicate delivery of the same
- * job cannot complete it twice; returns false when another attempt already finished it.
+ * Writes the request's results and completes it. Guarded on status so a duplicate delivery of the same
+ * job cannot complete it twice; returns false when another attempt already finished it. Results are only
+ * ever written here, in the transaction that completes the request, so there are none to replace.
  */
 export async function completeMatchRequest(
   trx: Knex.Transaction,
@@ -103,7 +107,6 @@ export async function completeMatchRequest(
     .where('id', id)
     .whereIn('status', ['queued', 'running']);
   if (updated === 0) return false;
-  await MatchResultModel.query(trx).delete().where('requestId', id);
   if (results.length > 0) {
     await MatchResultModel.query(trx).insert(results.map((result) => ({ ...result, requestId: id })));
   }

@@ -203,30 +203,39 @@ export async function findProfilesWithStaleFeatures<Kind extends ProfileKind>(
   version: number,
   limit: number,
 ): Promise<ProfileModels[Kind][]> {
-  // Two statements, each an index condition (migration 20261125000003_match_indexes): with all four
+  // Two branches, each an index condition (migration 20261125000003_match_indexes): with all four
   // conditions OR-ed the planner takes "features_revision IS DISTINCT FROM revision" for 99.5% of the rows
   // and scans the table. Features missing or from another version: (client_id, features_version), with
   // "<>" written as "<" or ">" so the btree answers it. From an older revision: a partial index that
-  // holds only those rows.
-  const model = modelOf(kind);
-  const otherVersion = (await model
-    .query(db)
-    .where('clientId', clientId)
-    .where((builder) => {
-      builder
-        .whereNull('featuresVersion')
-        .orWhere('featuresVersion', '<', version)
-        .orWhere('featuresVersion', '>', version);
-    })
-    .limit(limit)) as unknown as ProfileModels[Kind][];
-  if (otherVersion.length >= limit) return otherVersion;
-  const seen = new Set(otherVersion.map((row) => row.id));
-  const olderRevision = (await model
-    .query(db)
-    .where('clientId', clientId)
-    .whereRaw('features_revision IS DISTINCT FROM revision')
-    .limit(limit)) as unknown as ProfileModels[Kind][];
-  return [...otherVersion, ...olderRevision.filter((row) => !seen.has(row.id))].slice(0, limit);
+  // holds only those rows. One UNION ALL statement, as every match asks and nearly always gets nothing.
+  const table = modelOf(kind).tableName;
+  const rows = (await db.unionAll(
+    [
+      db(table)
+        .where('clientId', clientId)
+        .where((builder) => {
+          builder
+            .whereNull('featuresVersion')
+            .orWhere('featuresVersion', '<', version)
+            .orWhere('featuresVersion', '>', version);
+        })
+        .limit(limit),
+      db(table)
+        .where('clientId', clientId)
+        .whereRaw('features_revision IS DISTINCT FROM revision')
+        .limit(limit),
+    ],
+    true,
+  )) as (Record<string, unknown> & { id: string })[];
+  const seen = new Set<string>();
+  const stale: ProfileModels[Kind][] = [];
+  for (const row of rows) {
+    if (stale.length >= limit) break;
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    stale.push(hydrate(kind, row));
+  }
+  return stale;
 }
 
 /**
@@ -291,13 +300,21 @@ interface PoolTerms {
  * times the client's row count. Undefined, meaning "use every term", when the client's rows fit the budget
  * anyway or the table has no statistics yet (never analysed).
  */
-async function estimatePoolTerms(db: Knex, table: string, pool: PoolQuery): Promise<PoolTerm[] | undefined> {
+async function countClientRows(db: Knex, table: string, pool: PoolQuery): Promise<number> {
   const counted = (await db(table)
     .count({ rows: '*' })
     .where('clientId', pool.clientId)
     .where('featuresVersion', pool.featuresVersion)
     .first()) as { rows: string | number } | undefined;
-  const clientRows = Number(counted?.rows ?? 0);
+  return Number(counted?.rows ?? 0);
+}
+
+async function estimatePoolTerms(
+  db: Knex,
+  table: string,
+  pool: PoolQuery,
+  clientRows: number,
+): Promise<PoolTerm[] | undefined> {
   if (clientRows <= POOL_TERM_BUDGET * pool.limit) return undefined;
 
   const result = await db.raw<{
@@ -356,12 +373,17 @@ function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: numbe
   return taken;
 }
 
-/** The client's rows that have one of the terms and pass the filters, best text rank first. */
+/**
+ * The client's rows that have one of the terms and pass the filters, best text rank first when `ranked`;
+ * unranked when all of the client's rows fit the pool, since then every match is in it whatever the order
+ * (and ts_rank over every row is the costliest part of the query).
+ */
 async function rankedPool(
   db: Knex,
   kind: ProfileKind,
   pool: PoolQuery,
   terms: PoolTerms,
+  ranked: boolean,
 ): Promise<PoolMember[]> {
   const tsQuery = terms.words.join(' | ');
   // When only skills were kept, their rows are ranked by all of the subject's words.
@@ -376,7 +398,8 @@ async function rankedPool(
     })
     .limit(pool.limit);
   // ts_rank, not ts_rank_cd: the cover density of a 40-word query costs ~75 µs a row, ten times as much.
-  if (rankQuery) query.orderByRaw("ts_rank(search_vector, to_tsquery('english', ?)) DESC", [rankQuery]);
+  if (ranked && rankQuery)
+    query.orderByRaw("ts_rank(search_vector, to_tsquery('english', ?)) DESC", [rankQuery]);
   if (kind === 'job') query.where('status', 'open');
   if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
   if (pool.filters.location !== undefined) {
@@ -401,18 +424,26 @@ export interface PoolMember {
  * rarest terms, adding terms from the rarest up until their estimated rows reach twice the limit. A pool
  * that comes back short (filters, or fewer matches than estimated) is drawn again from more terms, and at
  * last from all. Only ids and features revisions come back: the features (the bulk of the transfer) are
- * fetched by findFeatures for the members a worker has not compiled yet. When every matching row fits in the pool (small clients), the pool is the same whatever the rank.
+ * fetched by findFeatures for the members a worker has not compiled yet. When all of the client's rows fit
+ * in the pool (small clients), the pool is the same whatever the rank, so it is not ranked.
  */
 export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery): Promise<PoolMember[]> {
   const model = modelOf(kind);
-  const estimates = await estimatePoolTerms(db, model.tableName, pool);
+  const clientRows = await countClientRows(db, model.tableName, pool);
+  const estimates = await estimatePoolTerms(db, model.tableName, pool, clientRows);
   const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
   let budget = POOL_TERM_BUDGET * pool.limit;
   let members: PoolMember[] = [];
+  let ranked = clientRows > pool.limit;
   for (let attempt = 0; ; attempt += 1) {
     const terms =
       estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
-    members = await rankedPool(db, kind, pool, terms);
+    members = await rankedPool(db, kind, pool, terms, ranked);
+    // Rows added since they were counted can overfill an unranked pool: then rank it after all.
+    if (!ranked && members.length >= pool.limit) {
+      ranked = true;
+      members = await rankedPool(db, kind, pool, terms, ranked);
+    }
     if (terms.complete || members.length >= pool.limit) return members;
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
     budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));
