@@ -16,6 +16,7 @@
  *   --data     the reference data folder (default ../shared/data); fixtures are used when it is missing
  *   --candidate-limit N   MATCH_CANDIDATE_LIMIT for the match bench (default: the configured 2,000)
  *   --short-for a,b       in a full run, run these benches at their short sizes
+ *   --cpu-prof DIR        the service processes (API, workers) write V8 CPU profiles into DIR when they stop
  *
  * Never part of `npm test`.
  */
@@ -32,6 +33,7 @@ import { runMatchBench } from './match.js';
 import { runRelayBench } from './relay.js';
 import { runScoringBench } from './scoring.js';
 import { loadBenchTexts, PROJECT_ROOT } from './support/corpus.js';
+import { profileChildrenInto } from './support/processes.js';
 import { describeMachine } from './support/machine.js';
 import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
 import { elapsedMs, now } from './support/stats.js';
@@ -50,9 +52,11 @@ const { values } = parseArgs({
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     'candidate-limit': { type: 'string' },
     'short-for': { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 if (values.short && values.full) throw new Error('--short and --full exclude each other');
+if (values['cpu-prof'] !== undefined) profileChildrenInto(resolve(values['cpu-prof']));
 const mode = values.full ? 'full' : 'short';
 const selected: BenchName[] =
   values.only === undefined
