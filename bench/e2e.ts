@@ -13,17 +13,19 @@
  * Writes bench/results/e2e-latency.svg (p50/p99 against offered load) and e2e-throughput.svg.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Queue } from 'bullmq';
+import type { ChildProcess } from 'node:child_process';
 
 import { loadConfig } from '../lib/config.js';
 import { createQueues, type Queues } from '../lib/queues/queues.js';
 import { CompletionWatcher } from './support/completions.js';
 import { PROJECT_ROOT, type BenchTexts } from './support/corpus.js';
-import { spawnScript, startHttpProcess, stopProcess, waitUntil } from './support/processes.js';
+import { CpuMeter, spawnScript, startHttpProcess, stopProcess, waitUntil } from './support/processes.js';
 import { formatNumber, type BenchSection, type Figure } from './support/report.js';
 import { buildStack, type ServiceStack } from './support/service-stack.js';
 import { distribution, type Distribution } from './support/stats.js';
@@ -78,8 +80,23 @@ async function finishedCount(queue: Queue): Promise<number> {
   return (counts.completed ?? 0) + (counts.failed ?? 0);
 }
 
-/** Seconds from resuming the paused queue until `count` more jobs have finished. */
-async function drain(queue: Queue, count: number, before: number): Promise<number> {
+/** CPU milliseconds per drained job, by part of the system. */
+type CpuPerJob = Record<'workers' | 'postgres' | 'redis' | 'bench', number>;
+
+/**
+ * Seconds from resuming the paused queue until `count` more jobs have finished, and the CPU each part of
+ * the system spent per job meanwhile (with `workerPids`).
+ */
+async function drain(
+  queue: Queue,
+  count: number,
+  before: number,
+  workerPids: readonly number[] = [],
+): Promise<{ seconds: number; cpu: CpuPerJob }> {
+  const meter = await CpuMeter.start(
+    { workers: workerPids, bench: [process.pid] },
+    { postgres: 'postgres', redis: 'redis-server' },
+  );
   const start = performance.now();
   await queue.resume();
   await waitUntil(
@@ -88,8 +105,24 @@ async function drain(queue: Queue, count: number, before: number): Promise<numbe
     600_000,
     5,
   );
-  return (performance.now() - start) / 1000;
+  const seconds = (performance.now() - start) / 1000;
+  const used = await meter.stop();
+  const perJob = (group: string): number => ((used[group] ?? 0) * 1000) / count;
+  return {
+    seconds,
+    cpu: {
+      workers: perJob('workers'),
+      postgres: perJob('postgres'),
+      redis: perJob('redis'),
+      bench: perJob('bench'),
+    },
+  };
 }
+
+const cpuTotal = (cpu: CpuPerJob): number => cpu.workers + cpu.postgres + cpu.redis + cpu.bench;
+
+const pidsOf = (children: readonly ChildProcess[]): number[] =>
+  children.flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
 
 /** Calls `send` `rate` times a second for `seconds`, on a fixed schedule (open loop); returns the calls made. */
 async function openLoop(rate: number, seconds: number, send: () => void): Promise<number> {
@@ -178,6 +211,9 @@ interface Phase {
   workers: number;
   drainRate: number;
   noopRate: number;
+  /** CPU per match request while draining, and per no-op job while draining those. */
+  matchCpu: CpuPerJob;
+  noopCpu: CpuPerJob;
   steps: Step[];
   noopLatency: Map<number, Distribution>;
 }
@@ -203,6 +239,7 @@ async function runPhase(
   );
   const api = await startHttpProcess('api/server.ts', stack.env(prefix, { RATE_LIMIT_REQUESTS: '1000000' }));
   let drainRate: number;
+  let matchCpu: CpuPerJob;
   let steps: Step[] = [];
   try {
     await workersReady(matchQueue, workers);
@@ -214,9 +251,12 @@ async function runPhase(
     await matchQueue.pause();
     before = await finishedCount(matchQueue);
     await stack.queueMatches(queues, drainJobs);
-    const seconds = await drain(matchQueue, drainJobs, before);
-    drainRate = drainJobs / seconds;
-    log(`  e2e: ${label}: drained ${drainJobs} match requests at ${formatNumber(drainRate)}/s`);
+    const drained = await drain(matchQueue, drainJobs, before, pidsOf(children));
+    drainRate = drainJobs / drained.seconds;
+    matchCpu = drained.cpu;
+    log(
+      `  e2e: ${label}: drained ${drainJobs} match requests at ${formatNumber(drainRate)}/s, CPU ${formatNumber(cpuTotal(matchCpu))} ms a request (workers ${formatNumber(matchCpu.workers)}, Postgres ${formatNumber(matchCpu.postgres)}, Redis ${formatNumber(matchCpu.redis)})`,
+    );
     for (const rate of rates(drainRate)) {
       const step = await postStep(api.baseUrl, stack, watcher, rate, options.stepSeconds);
       steps.push(step);
@@ -243,6 +283,7 @@ async function runPhase(
   );
   const noopLatency = new Map<number, Distribution>();
   let noopRate: number;
+  let noopCpu: CpuPerJob;
   try {
     await workersReady(noopQueue, workers);
     await noopQueue.pause();
@@ -250,7 +291,9 @@ async function runPhase(
     await noopQueue.addBulk(
       Array.from({ length: drainJobs }, (_, index) => ({ name: NOOP_QUEUE, data: { index } })),
     );
-    noopRate = drainJobs / (await drain(noopQueue, drainJobs, before));
+    const drained = await drain(noopQueue, drainJobs, before, pidsOf(noops));
+    noopRate = drainJobs / drained.seconds;
+    noopCpu = drained.cpu;
     for (const step of steps)
       noopLatency.set(
         step.offered,
@@ -261,7 +304,7 @@ async function runPhase(
     for (const child of noops) await stopProcess(child);
     await noopQueue.close();
   }
-  return { jobs, workers, drainRate, noopRate, steps, noopLatency };
+  return { jobs, workers, drainRate, noopRate, matchCpu, noopCpu, steps, noopLatency };
 }
 
 function stepAt(phase: Phase | undefined, rate: number): Step | undefined {
@@ -408,6 +451,15 @@ export async function runE2eBench(options: E2eBenchOptions): Promise<BenchSectio
       ...phases.map(
         (phase) =>
           `| ${formatNumber(phase.jobs)} | ${phase.workers} | ${formatNumber(phase.drainRate)} | ${formatNumber(phase.noopRate)} | ${(phase.drainRate / phase.noopRate).toFixed(3)} |`,
+      ),
+      '',
+      `CPU per request while draining (ms; user + system from /proc/<pid>/stat, of the worker processes, every Postgres and Redis process, and the bench process, which polls BullMQ's counts): what each part of the system spends on one match request, however the ${availableParallelism()} cores were shared. The ceiling is cores × 1,000 ÷ total: the rate this machine could drain if every core were busy with nothing else.`,
+      '',
+      '| jobs | workers | workers ms | Postgres ms | Redis ms | bench ms | total ms | ceiling/s | no-op job total ms |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...phases.map(
+        (phase) =>
+          `| ${formatNumber(phase.jobs)} | ${phase.workers} | ${formatNumber(phase.matchCpu.workers)} | ${formatNumber(phase.matchCpu.postgres)} | ${formatNumber(phase.matchCpu.redis)} | ${formatNumber(phase.matchCpu.bench)} | ${formatNumber(cpuTotal(phase.matchCpu))} | ${formatNumber((availableParallelism() * 1000) / cpuTotal(phase.matchCpu))} | ${formatNumber(cpuTotal(phase.noopCpu))} |`,
       ),
       '',
       'POST → completed, by offered load (ms):',

@@ -5,7 +5,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { childEnvironment } from '../../lib/config.js';
@@ -95,4 +95,76 @@ export async function rssMiB(pid: number): Promise<number> {
   const line = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!line?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(line[1]) / 1024;
+}
+
+/** Kernel clock ticks per second, the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far; 0 for a process that has gone. */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Pids of this machine's processes whose command name (/proc/<pid>/comm) starts with `name`. */
+async function pidsNamed(name: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).startsWith(name)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Pids counted per group, fixed when the meter starts. */
+export type CpuGroups = Record<string, readonly number[]>;
+
+/**
+ * CPU seconds used by groups of processes between start and stop: what a piece of work cost each part of
+ * the system (workers, Postgres, Redis), however the machine shared its cores meanwhile. Processes that
+ * start later (a new Postgres backend) are found again at stop for the `byName` groups.
+ */
+export class CpuMeter {
+  private before = new Map<number, number>();
+
+  private constructor(
+    private readonly fixed: CpuGroups,
+    private readonly byName: Record<string, string>,
+  ) {}
+
+  static async start(fixed: CpuGroups, byName: Record<string, string>): Promise<CpuMeter> {
+    const meter = new CpuMeter(fixed, byName);
+    for (const pid of await meter.pids()) meter.before.set(pid, await cpuSecondsOf(pid));
+    return meter;
+  }
+
+  private async pids(): Promise<number[]> {
+    const named = await Promise.all(Object.values(this.byName).map((name) => pidsNamed(name)));
+    return [...Object.values(this.fixed).flat(), ...named.flat()];
+  }
+
+  /** CPU seconds per group since start. */
+  async stop(): Promise<Record<string, number>> {
+    const used = async (pids: readonly number[]): Promise<number> => {
+      let total = 0;
+      for (const pid of pids) total += (await cpuSecondsOf(pid)) - (this.before.get(pid) ?? 0);
+      return total;
+    };
+    const result: Record<string, number> = {};
+    for (const [group, pids] of Object.entries(this.fixed)) result[group] = await used(pids);
+    for (const [group, name] of Object.entries(this.byName))
+      result[group] = await used(await pidsNamed(name));
+    return result;
+  }
 }
