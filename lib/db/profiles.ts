@@ -296,13 +296,7 @@ interface PoolTerms {
   complete: boolean;
 }
 
-/**
- * How many of the client's rows each of the subject's skills and words would pull into the pool, rarest
- * first, from the planner's statistics: the share of the table's rows that have the skill or the word's
- * lexeme (pg_stats most_common_elems; below the least common one, half its share, as the planner assumes)
- * times the client's row count. Undefined, meaning "use every term", when the client's rows fit the budget
- * anyway or the table has no statistics yet (never analysed).
- */
+/** The client's rows with features of the current version: every row a pool could draw. */
 async function countClientRows(db: Knex, table: string, pool: PoolQuery): Promise<number> {
   const counted = (await db(table)
     .count({ rows: '*' })
@@ -312,6 +306,13 @@ async function countClientRows(db: Knex, table: string, pool: PoolQuery): Promis
   return Number(counted?.rows ?? 0);
 }
 
+/**
+ * How many of the client's rows each of the subject's skills and words would pull into the pool, rarest
+ * first, from the planner's statistics: the share of the table's rows that have the skill or the word's
+ * lexeme (pg_stats most_common_elems; below the least common one, half its share, as the planner assumes)
+ * times the client's row count. Undefined, meaning "use every term", when the client's rows fit the budget
+ * anyway or the table has no statistics yet (never analysed).
+ */
 async function estimatePoolTerms(
   db: Knex,
   table: string,
