@@ -1,4 +1,4 @@
-import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
+import { COUNT_BITS, COUNT_ESCAPE, TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
 import type { ProfileKind } from '../queues/registry.js';
 
@@ -45,6 +45,15 @@ const SENIORITY_LEVEL = { junior: 0, mid: 1, senior: 2, lead: 3 } as const;
 const HAS = 1;
 const REQUIRED = 2;
 const PREFERRED = 4;
+
+/**
+ * Sublinear tf, 1 + ln(tf), for the counts a term's word holds: the pair loops would otherwise take a
+ * logarithm per term per pair. The same Math.log, so the same bits.
+ */
+const SUBLINEAR_TF = Float64Array.from({ length: COUNT_ESCAPE }, (_, tf) => 1 + Math.log(tf));
+
+const sublinearTf = (tf: number): number =>
+  tf < COUNT_ESCAPE ? (SUBLINEAR_TF[tf] as number) : 1 + Math.log(tf);
 
 function experienceFit(required: number | null, has: number | null): number {
   if (required === null || has === null) return UNKNOWN;
@@ -115,8 +124,14 @@ export class PairRanking {
     let totalTerms = subject.termCount;
     const count = (profile: CompiledProfile): void => {
       if (profile.dictionary !== dictionary) throw new Error('profiles compiled by different dictionaries');
-      for (const id of profile.termIds) (this.termIdf[id] as number) += 1;
-      for (const id of profile.skills) (this.skillIdf[id] as number) += 1;
+      const { data, termsEnd, skillsEnd } = profile;
+      for (let index = 0; index < termsEnd; index += 1) {
+        const word = data[index] as number;
+        (this.termIdf[word >>> COUNT_BITS] as number) += 1;
+        if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
+      }
+      for (let index = termsEnd; index < skillsEnd; index += 1)
+        (this.skillIdf[data[index] as number] as number) += 1;
     };
     count(subject);
     for (const target of targets) {
@@ -135,36 +150,45 @@ export class PairRanking {
 
     this.subjectWeight = new Float64Array(size);
     this.subjectCount = new Uint32Array(size);
+    const { data, termsEnd, skillsEnd, requiredEnd, preferredEnd } = subject;
     let norm = 0;
-    for (let index = 0; index < subject.termIds.length; index += 1) {
-      const id = subject.termIds[index] as number;
-      const tf = subject.termCounts[index] as number;
-      const weight = (1 + Math.log(tf)) * (this.termIdf[id] as number);
+    for (let index = 0; index < termsEnd; index += 1) {
+      const word = data[index] as number;
+      const id = word >>> COUNT_BITS;
+      let tf = word & COUNT_ESCAPE;
+      if (tf === COUNT_ESCAPE) tf = data[++index] as number;
+      const weight = sublinearTf(tf) * (this.termIdf[id] as number);
       this.subjectWeight[id] = weight;
       this.subjectCount[id] = tf;
       norm += weight * weight;
     }
     norm = Math.sqrt(norm);
-    if (norm > 0) for (const id of subject.termIds) (this.subjectWeight[id] as number) /= norm;
-
     this.subjectSkill = new Uint8Array(size);
-    for (const id of subject.skills) this.subjectSkill[id] = HAS;
     this.subjectTitle = new Uint8Array(this.subjectIsJob ? size : 0);
+    for (let index = 0; index < termsEnd; index += 1) {
+      const word = data[index] as number;
+      const id = word >>> COUNT_BITS;
+      if (norm > 0) (this.subjectWeight[id] as number) /= norm;
+      if (this.subjectIsJob) this.jobTotals.bm25Bound += (this.termIdf[id] as number) * (BM25_K1 + 1);
+      if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
+    }
+    for (let index = termsEnd; index < skillsEnd; index += 1) this.subjectSkill[data[index] as number] = HAS;
     if (this.subjectIsJob) {
-      for (const id of subject.requiredSkills) {
+      for (let index = skillsEnd; index < requiredEnd; index += 1) {
+        const id = data[index] as number;
         (this.subjectSkill[id] as number) |= REQUIRED;
         this.jobTotals.required += this.skillWeight(id);
       }
-      for (const id of subject.preferredSkills) {
+      for (let index = requiredEnd; index < preferredEnd; index += 1) {
+        const id = data[index] as number;
         (this.subjectSkill[id] as number) |= PREFERRED;
         this.jobTotals.preferred += this.skillWeight(id);
       }
-      for (const id of subject.titleTerms) {
+      for (let index = preferredEnd; index < data.length; index += 1) {
+        const id = data[index] as number;
         this.subjectTitle[id] = 1;
         this.jobTotals.title += this.titleWeight(id);
       }
-      for (const id of subject.termIds)
-        this.jobTotals.bm25Bound += (this.termIdf[id] as number) * (BM25_K1 + 1);
     }
     this.candidateLengthNorm = this.lengthNorm(subject.termCount);
   }
@@ -200,10 +224,12 @@ export class PairRanking {
 
   /** Text and skill features when the subject is the job and the target a candidate. */
   private candidateTarget(candidate: CompiledProfile, out: Float64Array): void {
+    const { data, termsEnd, skillsEnd } = candidate;
     let required = 0;
     let preferred = 0;
     let shared = 0;
-    for (const id of candidate.skills) {
+    for (let index = termsEnd; index < skillsEnd; index += 1) {
+      const id = data[index] as number;
       const role = this.subjectSkill[id] as number;
       if (role === 0) continue;
       shared += 1;
@@ -215,11 +241,13 @@ export class PairRanking {
     let norm = 0;
     let bm25 = 0;
     let title = 0;
-    for (let index = 0; index < candidate.termIds.length; index += 1) {
-      const id = candidate.termIds[index] as number;
-      const tf = candidate.termCounts[index] as number;
+    for (let index = 0; index < termsEnd; index += 1) {
+      const word = data[index] as number;
+      const id = word >>> COUNT_BITS;
+      let tf = word & COUNT_ESCAPE;
+      if (tf === COUNT_ESCAPE) tf = data[++index] as number;
       const idf = this.termIdf[id] as number;
-      const weight = (1 + Math.log(tf)) * idf;
+      const weight = sublinearTf(tf) * idf;
       norm += weight * weight;
       dot += weight * (this.subjectWeight[id] as number);
       if ((this.subjectCount[id] as number) > 0) bm25 += (idf * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
@@ -227,7 +255,7 @@ export class PairRanking {
     }
     out[0] = share(required, this.jobTotals.required);
     out[1] = share(preferred, this.jobTotals.preferred);
-    out[2] = jaccard(shared, this.subject.skills.length, candidate.skills.length);
+    out[2] = jaccard(shared, this.subject.skillTotal, candidate.skillTotal);
     out[3] = cosine(dot, norm);
     out[4] = share(bm25, this.jobTotals.bm25Bound);
     out[5] = share(title, this.jobTotals.title);
@@ -235,30 +263,38 @@ export class PairRanking {
 
   /** Text and skill features when the subject is the candidate and the target a job. */
   private jobTarget(job: CompiledProfile, out: Float64Array): void {
+    const { data, termsEnd, skillsEnd, requiredEnd, preferredEnd } = job;
     let requiredTotal = 0;
     let required = 0;
-    for (const id of job.requiredSkills) {
+    for (let index = skillsEnd; index < requiredEnd; index += 1) {
+      const id = data[index] as number;
       const weight = this.skillWeight(id);
       requiredTotal += weight;
       if (this.subjectSkill[id] !== 0) required += weight;
     }
     let preferredTotal = 0;
     let preferred = 0;
-    for (const id of job.preferredSkills) {
+    for (let index = requiredEnd; index < preferredEnd; index += 1) {
+      const id = data[index] as number;
       const weight = this.skillWeight(id);
       preferredTotal += weight;
       if (this.subjectSkill[id] !== 0) preferred += weight;
     }
     let shared = 0;
-    for (const id of job.skills) if (this.subjectSkill[id] !== 0) shared += 1;
+    for (let index = termsEnd; index < skillsEnd; index += 1) {
+      if (this.subjectSkill[data[index] as number] !== 0) shared += 1;
+    }
     let dot = 0;
     let norm = 0;
     let bm25 = 0;
     let bound = 0;
-    for (let index = 0; index < job.termIds.length; index += 1) {
-      const id = job.termIds[index] as number;
+    for (let index = 0; index < termsEnd; index += 1) {
+      const word = data[index] as number;
+      const id = word >>> COUNT_BITS;
+      let jobTf = word & COUNT_ESCAPE;
+      if (jobTf === COUNT_ESCAPE) jobTf = data[++index] as number;
       const idf = this.termIdf[id] as number;
-      const weight = (1 + Math.log(job.termCounts[index] as number)) * idf;
+      const weight = sublinearTf(jobTf) * idf;
       norm += weight * weight;
       dot += weight * (this.subjectWeight[id] as number);
       bound += idf * (BM25_K1 + 1);
@@ -267,14 +303,15 @@ export class PairRanking {
     }
     let titleTotal = 0;
     let title = 0;
-    for (const id of job.titleTerms) {
+    for (let index = preferredEnd; index < data.length; index += 1) {
+      const id = data[index] as number;
       const weight = this.titleWeight(id);
       titleTotal += weight;
       if ((this.subjectCount[id] as number) > 0) title += weight;
     }
     out[0] = share(required, requiredTotal);
     out[1] = share(preferred, preferredTotal);
-    out[2] = jaccard(shared, job.skills.length, this.subject.skills.length);
+    out[2] = jaccard(shared, job.skillTotal, this.subject.skillTotal);
     out[3] = cosine(dot, norm);
     out[4] = share(bm25, bound);
     out[5] = share(title, titleTotal);

@@ -104,13 +104,13 @@ function explain(
   features: Float64Array,
   score: number,
 ): Explanation {
-  const candidateSkills = new Set(candidate.skills);
+  const candidateSkills = new Set(candidate.skills());
   const names = (skills: Uint32Array, keep: (skill: number) => boolean): string[] =>
     [...skills].filter(keep).map((skill) => skillVocabulary.nameOf(job.dictionary.termOf(skill)));
   return {
-    matchedSkills: names(job.skills, (skill) => candidateSkills.has(skill)),
-    missingSkills: names(job.requiredSkills, (skill) => !candidateSkills.has(skill)),
-    missingPreferredSkills: names(job.preferredSkills, (skill) => !candidateSkills.has(skill)),
+    matchedSkills: names(job.skills(), (skill) => candidateSkills.has(skill)),
+    missingSkills: names(job.requiredSkills(), (skill) => !candidateSkills.has(skill)),
+    missingPreferredSkills: names(job.preferredSkills(), (skill) => !candidateSkills.has(skill)),
     factors: scorer
       .effects(features, score)
       .map((factor) => ({

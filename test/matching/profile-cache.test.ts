@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { TermDictionary } from '../../lib/matching/compiled-profile.js';
+import {
+  COUNT_BITS,
+  COUNT_ESCAPE,
+  TermDictionary,
+  type CompiledProfile,
+} from '../../lib/matching/compiled-profile.js';
 import type { Features } from '../../lib/matching/features.js';
 import { PairRanking, pairFeaturesAmong } from '../../lib/matching/pair-features.js';
 import { ProfileCache } from '../../lib/matching/profile-cache.js';
@@ -25,17 +30,35 @@ function features(text: string, skills: string[] = []): Features {
   };
 }
 
+/** The terms of a compiled profile with their counts, read back from its packed words. */
+function termCounts(dictionary: TermDictionary, profile: CompiledProfile): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let index = 0; index < profile.termsEnd; index += 1) {
+    const word = profile.data[index] as number;
+    let count = word & COUNT_ESCAPE;
+    if (count === COUNT_ESCAPE) count = profile.data[++index] as number;
+    counts[dictionary.termOf(word >>> COUNT_BITS)] = count;
+  }
+  return counts;
+}
+
 describe('TermDictionary', () => {
   it('numbers terms and skills once each and compiles counts alongside their ids', () => {
     const dictionary = new TermDictionary();
     const profile = dictionary.compile(features('go go kubernetes', ['go']));
     expect(dictionary.size).toBe(2);
-    const counts = Object.fromEntries(
-      [...profile.termIds].map((id, index) => [dictionary.termOf(id), profile.termCounts[index]]),
-    );
-    expect(counts).toEqual({ go: 2, kubernetes: 1 });
-    expect([...profile.skills].map((id) => dictionary.termOf(id))).toEqual(['go']);
+    expect(termCounts(dictionary, profile)).toEqual({ go: 2, kubernetes: 1 });
+    expect([...profile.skills()].map((id) => dictionary.termOf(id))).toEqual(['go']);
     expect(() => dictionary.termOf(99)).toThrow(RangeError);
+  });
+
+  it('keeps counts too large to share a word with their id exactly', () => {
+    const dictionary = new TermDictionary();
+    const large = { ...features('a'), terms: { a: 254, b: 255, c: 70_000, d: 1 } };
+    const profile = dictionary.compile(large);
+    expect(termCounts(dictionary, profile)).toEqual(large.terms);
+    // Two of the four counts take a word of their own.
+    expect(profile.termsEnd).toBe(6);
   });
 
   it('refuses to rank profiles that two dictionaries numbered', () => {
@@ -97,5 +120,23 @@ describe('pair features over compiled profiles', () => {
     const b = [...asJobSubject(person)];
     for (const [index, value] of a.entries()) expect(value).toBeCloseTo(b[index] ?? -1, 12);
     expect(a[3]).toBeGreaterThan(0);
+  });
+
+  it('read a count too large to share its word with the id as the count it is', () => {
+    const job = features('go go backend', ['go']);
+    const repeated = { ...features('go backend'), terms: { go: 300, backend: 1 } };
+    const scaled = { ...features('go backend'), terms: { go: 600, backend: 2 } };
+    const featuresOf = pairFeaturesAmong('job', job, [repeated, scaled]);
+    // Sublinear tf: 1 + ln 600 against 1 + ln 2 is not 1 + ln 300 against 1, so the cosines differ.
+    expect(featuresOf(repeated)[3]).not.toBe(featuresOf(scaled)[3]);
+    const weights = (go: number, backend: number): [number, number] => [
+      1 + Math.log(go),
+      1 + Math.log(backend),
+    ];
+    const cosineOf = ([a, b]: [number, number], [c, d]: [number, number]) =>
+      (a * c + b * d) / Math.hypot(a, b) / Math.hypot(c, d);
+    // Both terms are in every document, so IDF is the same for each and drops out of the cosine.
+    expect(featuresOf(repeated)[3]).toBeCloseTo(cosineOf(weights(2, 1), weights(300, 1)), 12);
+    expect(featuresOf(scaled)[3]).toBeCloseTo(cosineOf(weights(2, 1), weights(600, 2)), 12);
   });
 });
