@@ -5,13 +5,14 @@ import {
   failMatchRequest,
   findMatchRequest,
   findMatchRequestByIdempotencyKey,
-  findMatchResults,
-  insertMatchRequest,
+  findMatchRequestWithResults,
+  insertMatchRequestForSubject,
   lockMatchRequest,
   markMatchRunning,
+  type MatchRequestWithResults,
 } from './db/match-requests.js';
 import { upsertFeedback } from './db/feedback.js';
-import type { MatchFeedbackModel, MatchRequestModel, MatchResultModel } from './db/models.js';
+import type { MatchFeedbackModel, MatchRequestModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
 import { matchMetrics } from './metrics.js';
 import {
@@ -64,16 +65,9 @@ export async function submitMatchRequest(
     input.candidateId !== undefined
       ? { type: 'candidate', id: input.candidateId }
       : { type: 'job', id: input.jobId ?? '' };
-  const profile = await findProfile(deps.db, subject.type, clientId, subject.id);
-  if (!profile) {
-    const field = subject.type === 'candidate' ? 'candidateId' : 'jobId';
-    throw new ValidationError(`No ${subject.type} with id ${subject.id}.`, [
-      { pointer: `/${field}`, detail: `no ${subject.type} with this id exists for your account` },
-    ]);
-  }
   try {
     const request = await deps.db.transaction(async (trx) => {
-      const inserted = await insertMatchRequest(trx, {
+      const inserted = await insertMatchRequestForSubject(trx, {
         clientId,
         subjectType: subject.type,
         subjectId: subject.id,
@@ -81,7 +75,12 @@ export async function submitMatchRequest(
         filters: input.filters,
         idempotencyKey: idempotencyKey ?? null,
       });
-      await lockMatchRequest(trx, inserted.id);
+      if (!inserted) {
+        const field = subject.type === 'candidate' ? 'candidateId' : 'jobId';
+        throw new ValidationError(`No ${subject.type} with id ${subject.id}.`, [
+          { pointer: `/${field}`, detail: `no ${subject.type} with this id exists for your account` },
+        ]);
+      }
       await recordEvent(trx, clientId, 'match.requested.v1', inserted.id, {
         id: inserted.id,
         status: inserted.status,
@@ -104,16 +103,14 @@ export async function submitMatchRequest(
   }
 }
 
-export interface MatchRequestView {
-  request: MatchRequestModel;
-  results: MatchResultModel[] | undefined;
-}
-
-export async function getMatchRequest(db: Knex, clientId: string, id: string): Promise<MatchRequestView> {
-  const request = await findMatchRequest(db, id, clientId);
-  if (!request) throw new NotFoundError(`No match request with id ${id}.`);
-  const results = request.status === 'completed' ? await findMatchResults(db, id) : undefined;
-  return { request, results };
+export async function getMatchRequest(
+  db: Knex,
+  clientId: string,
+  id: string,
+): Promise<MatchRequestWithResults> {
+  const found = await findMatchRequestWithResults(db, id, clientId);
+  if (!found) throw new NotFoundError(`No match request with id ${id}.`);
+  return found;
 }
 
 /** How many stale targets one match refreshes itself before ranking; the features queue does the rest. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { snakeCaseMappers } from 'objection';
 
 import type { ProfileKind } from '../queues/registry.js';
 import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
@@ -26,14 +27,54 @@ export interface NewMatchResult {
  * whose transaction is still open, and it does see nothing when that transaction rolled back.
  */
 export async function lockMatchRequest(trx: Knex.Transaction, id: string): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`match_request:${id}`]);
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${LOCK_KEY_PREFIX}${id}`]);
 }
+
+/** What lockMatchRequest hashes, in front of the id. */
+const LOCK_KEY_PREFIX = 'match_request:';
 
 export async function insertMatchRequest(
   trx: Knex.Transaction,
   request: NewMatchRequest,
 ): Promise<MatchRequestModel> {
   return MatchRequestModel.query(trx).insert(request).returning('*');
+}
+
+const SUBJECT_TABLES: Record<ProfileKind, string> = { candidate: 'candidates', job: 'jobs' };
+const columnNames = snakeCaseMappers();
+
+/**
+ * Inserts the request only if the client has its subject, and takes the request's lock (lockMatchRequest)
+ * in the same statement: one round trip on the API's hottest write, where a lookup, an insert and a lock
+ * took three. Undefined when the client has no such subject; then nothing was inserted.
+ */
+export async function insertMatchRequestForSubject(
+  trx: Knex.Transaction,
+  request: NewMatchRequest,
+): Promise<MatchRequestModel | undefined> {
+  const { rows } = await trx.raw<{ rows: Record<string, unknown>[] }>(
+    `INSERT INTO match_requests (client_id, subject_type, subject_id, top_k, filters, idempotency_key)
+     SELECT ?, ?, ?, ?, ?::jsonb, ?
+      WHERE EXISTS (SELECT 1 FROM ?? WHERE id = ? AND client_id = ?)
+     RETURNING *, pg_advisory_xact_lock(hashtextextended(?::text || id::text, 0)) AS locked`,
+    [
+      request.clientId,
+      request.subjectType,
+      request.subjectId,
+      request.topK,
+      JSON.stringify(request.filters),
+      request.idempotencyKey,
+      SUBJECT_TABLES[request.subjectType],
+      request.subjectId,
+      request.clientId,
+      LOCK_KEY_PREFIX,
+    ],
+  );
+  const [row] = rows;
+  if (row === undefined) return undefined;
+  const columns = columnNames.parse(row) as Record<string, unknown>;
+  delete columns.locked;
+  return MatchRequestModel.fromDatabaseJson(columns);
 }
 
 export async function findMatchRequest(
@@ -74,8 +115,41 @@ export async function findUnfinishedMatchRequests(
   return (await query).map((request) => request.id);
 }
 
-export async function findMatchResults(db: Knex, requestId: string): Promise<MatchResultModel[]> {
-  return MatchResultModel.query(db).where('requestId', requestId).orderBy('rank');
+export interface MatchRequestWithResults {
+  request: MatchRequestModel;
+  /** Only for a completed request, ranked. */
+  results: MatchResultModel[] | undefined;
+}
+
+/**
+ * The client's request and, once it is completed, its results: one round trip for what a client polls,
+ * and one snapshot, so the status and the results always agree.
+ */
+export async function findMatchRequestWithResults(
+  db: Knex,
+  id: string,
+  clientId: string,
+): Promise<MatchRequestWithResults | undefined> {
+  const row = await db('matchRequests')
+    .where({ id, clientId })
+    .first<(Record<string, unknown> & { results: Record<string, unknown>[] | null }) | undefined>(
+      '*',
+      db.raw(
+        `CASE WHEN status = 'completed' THEN (
+           SELECT coalesce(json_agg(json_build_object(
+                    'requestId', r.request_id, 'rank', r.rank, 'targetId', r.target_id,
+                    'targetExternalId', r.target_external_id, 'score', r.score, 'explanation', r.explanation
+                  ) ORDER BY r.rank), '[]')
+             FROM match_results r WHERE r.request_id = match_requests.id)
+         END AS results`,
+      ),
+    );
+  if (row === undefined) return undefined;
+  const { results, ...request } = row;
+  return {
+    request: MatchRequestModel.fromDatabaseJson(request),
+    results: results?.map((result) => MatchResultModel.fromDatabaseJson(result)),
+  };
 }
 
 /**
