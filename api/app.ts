@@ -32,7 +32,7 @@ export function createApp(services: Services): Koa<AppState> {
   const v1 = new Router<AppState>();
   v1.use(
     '/v1',
-    clientAuth(services.db),
+    clientAuth(services.db, services.apiKeyCache),
     rateLimit(services.redis, {
       ...services.config.http.rateLimit,
       keyPrefix: services.config.redis.queuePrefix,

@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 
+import type { ApiKeyCache } from './api-key-cache.js';
 import {
   findActiveKeysByPrefix,
   insertApiKey,
@@ -12,7 +13,7 @@ import {
 } from './db/api-keys.js';
 import { findClientById, findClientsByName, insertClient } from './db/clients.js';
 import type { ApiKeyModel, ApiKeyScope, ClientModel } from './db/models.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { KeyChangeNotAnnouncedError, NotFoundError, ValidationError } from './errors.js';
 
 /** `lk_` + 8 hex (the public prefix) + `_` + 256 random bits in base64url (the secret). */
 const KEY_PATTERN = /^(lk_[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
@@ -93,14 +94,34 @@ export async function listKeys(db: Knex, clientId: string): Promise<ApiKeyModel[
   return listApiKeys(db, clientId);
 }
 
+/** Tells the API replicas that a client's keys changed (announceKeyChange), once the change has committed. */
+export type KeyChangeAnnouncer = (clientId: string) => Promise<void>;
+
 /**
- * Revokes one of the client's keys; it is refused from the next request on, by every replica, since keys
- * are looked up on each request and never cached. Revoking a revoked key changes nothing.
+ * Revokes one of the client's keys; it is refused from the next request on, by every replica, since the
+ * revocation is announced to their key caches (lib/api-key-cache.ts). Revoking a revoked key changes
+ * nothing in the database and announces it again, so repeating a revocation whose announcement failed
+ * puts it right.
  */
-export async function revokeKey(db: Knex, clientId: string, keyId: string): Promise<ApiKeyModel> {
+export async function revokeKey(
+  db: Knex,
+  clientId: string,
+  keyId: string,
+  announce: KeyChangeAnnouncer,
+): Promise<ApiKeyModel> {
   await requireClient(db, clientId);
   const key = uuid.safeParse(keyId).success ? await revokeApiKey(db, clientId, keyId) : undefined;
   if (!key) throw new NotFoundError(`Client ${clientId} has no key with id ${keyId}.`);
+  try {
+    await announce(clientId);
+  } catch (error) {
+    throw new KeyChangeNotAnnouncedError(
+      `Key ${key.prefix} is revoked, but the API replicas could not be told (Redis is unavailable), so ` +
+        'one may accept it for a few seconds more. Revoke it again to tell them.',
+      undefined,
+      { cause: error },
+    );
+  }
   return key;
 }
 
@@ -128,13 +149,24 @@ export interface Caller {
  * its public prefix and its hash compared in constant time, so neither the lookup nor the comparison
  * tells an attacker how much of a guess was right.
  */
-export async function authenticate(db: Knex, apiKey: string): Promise<Caller | undefined> {
+export async function authenticate(
+  db: Knex,
+  apiKey: string,
+  cache?: ApiKeyCache,
+): Promise<Caller | undefined> {
   const prefix = KEY_PATTERN.exec(apiKey)?.[1];
   if (prefix === undefined) return undefined;
   const presented = hashKey(apiKey);
+  // Keyed by the hash: a lookup by it tells nothing about the secret, and the key itself is not kept.
+  const cacheKey = presented.toString('hex');
+  const cached = cache?.get(cacheKey);
+  if (cached) return cached;
+  const lookupStarted = cache?.lookupStarted();
   const holders = await findActiveKeysByPrefix(db, prefix, LAST_USED_RESOLUTION_SECONDS);
   const holder = holders.find(({ key }) => sameHash(key.secretHash, presented));
   if (!holder) return undefined;
   if (holder.lastUseStale) await touchApiKey(db, holder.key.id, LAST_USED_RESOLUTION_SECONDS);
-  return { client: holder.client, key: holder.key };
+  const caller = { client: holder.client, key: holder.key };
+  if (lookupStarted !== undefined) cache?.set(cacheKey, caller, lookupStarted);
+  return caller;
 }

@@ -73,6 +73,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
   JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
+  API_KEY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   IDEMPOTENCY_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -169,6 +171,11 @@ export interface Config {
     rateLimit: { points: number; windowSeconds: number };
     /** How long an Idempotency-Key is remembered. */
     idempotencyTtlHours: number;
+    /**
+     * Verified API keys each API process keeps (lib/api-key-cache.ts); revocations reach them over Redis,
+     * and `ttlMs` bounds how long one that cannot arrive leaves a revoked key working. 0 (either): none.
+     */
+    apiKeyCache: { ttlMs: number; maxEntries: number };
   };
   database: { url: string; schema: string; poolMax: number };
   redis: { url: string; queuePrefix: string };
@@ -274,6 +281,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       corsOrigins: env.CORS_ORIGINS,
       rateLimit: { points: env.RATE_LIMIT_REQUESTS, windowSeconds: env.RATE_LIMIT_WINDOW_S },
       idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+      apiKeyCache: { ttlMs: env.API_KEY_CACHE_TTL_MS, maxEntries: env.API_KEY_CACHE_SIZE },
     },
     database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },

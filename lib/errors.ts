@@ -114,6 +114,17 @@ export class IdempotencyKeyInUseError extends AppError {
   override readonly headers = { 'Retry-After': '1' };
 }
 
+/**
+ * A key change (a revocation) is committed, but Redis could not carry the news to the API replicas' key
+ * caches. Repeating the change, which is idempotent, announces it again.
+ */
+export class KeyChangeNotAnnouncedError extends AppError {
+  readonly status = 503;
+  readonly type = 'key-change-not-announced';
+  readonly title = 'Service temporarily unavailable';
+  override readonly headers = { 'Retry-After': '5' };
+}
+
 export class QueueUnavailableError extends AppError {
   readonly status = 503;
   readonly type = 'queue-unavailable';

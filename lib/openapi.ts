@@ -337,7 +337,15 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
             operationId: 'revoke-api-key',
             security: [{ adminToken: [] }],
             requestParams: { path: clientIdPath.extend({ keyId: z.uuid() }) },
-            responses: { '204': { description: 'revoked' }, ...problems(401, 404) },
+            responses: {
+              '204': { description: 'revoked' },
+              ...problems(401, 404),
+              '503': {
+                description:
+                  'revoked, but Redis could not tell the API replicas, which keep verified keys: revoke again',
+                content: { 'application/problem+json': { schema: problemResponse } },
+              },
+            },
           },
         },
         '/admin/outbox': {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+import { ApiKeyCache } from './api-key-cache.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/knex.js';
 import { ReadinessProbe } from './health.js';
@@ -16,6 +17,8 @@ export interface Services {
   queues: Queues;
   logger: Logger;
   readiness: ReadinessProbe;
+  /** For the API; it subscribes to key changes on first use, so other processes never connect it. */
+  apiKeyCache: ApiKeyCache;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,12 @@ export function createServices(config: Config, name: string, options: ServiceOpt
           },
     timeoutMs: config.ops.readinessTimeoutMs,
   });
+  const apiKeyCache = new ApiKeyCache({
+    redisUrl: config.redis.url,
+    queuePrefix: config.redis.queuePrefix,
+    ...config.http.apiKeyCache,
+    logger,
+  });
   return {
     config,
     db,
@@ -53,8 +62,10 @@ export function createServices(config: Config, name: string, options: ServiceOpt
     queues,
     logger,
     readiness,
+    apiKeyCache,
     close: async () => {
       for (const untrack of untrackMetrics) untrack();
+      apiKeyCache.close();
       await readiness.close();
       await queues.close();
       redis.disconnect();

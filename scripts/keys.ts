@@ -7,13 +7,15 @@
  */
 import { parseArgs } from 'node:util';
 
+import { announceKeyChange } from '../lib/api-key-cache.js';
 import { findClient, issueKey, listKeys, revokeKey } from '../lib/clients.js';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig, type Config } from '../lib/config.js';
 import { listClients } from '../lib/db/clients.js';
 import { createDatabase, type Database } from '../lib/db/knex.js';
 import type { ApiKeyModel } from '../lib/db/models.js';
 import type { ListPosition } from '../lib/db/profiles.js';
 import { AppError } from '../lib/errors.js';
+import { createRedis, waitForRedis } from '../lib/queues/connection.js';
 import { apiKeyInput, problemsOf } from '../lib/schemas.js';
 
 const USAGE = `Usage:
@@ -32,6 +34,9 @@ const { positionals, values } = parseArgs({
 });
 
 class UsageError extends Error {}
+
+/** How long a revocation waits for Redis to announce it before it reports that it could not. */
+const REDIS_WAIT_MS = 5000;
 
 function required(value: string | undefined, option: string): string {
   if (value === undefined || value.trim() === '') throw new UsageError(`--${option} is required`);
@@ -72,7 +77,7 @@ async function printClients(db: Database): Promise<void> {
   console.table(rows);
 }
 
-async function run(db: Database, command: string | undefined): Promise<void> {
+async function run(db: Database, config: Config, command: string | undefined): Promise<void> {
   switch (command) {
     case 'create': {
       const client = await findClient(db, required(values.client, 'client'));
@@ -97,8 +102,18 @@ async function run(db: Database, command: string | undefined): Promise<void> {
     }
     case 'revoke': {
       const client = await findClient(db, required(values.client, 'client'));
-      const key = await revokeKey(db, client.id, required(values.key, 'key'));
-      console.log(`Key ${key.prefix} (${key.id}) of client "${client.name}" is revoked.`);
+      // The API replicas keep verified keys; they hear of the revocation through Redis.
+      const redis = createRedis(config.redis.url, 'producer');
+      redis.on('error', () => undefined);
+      try {
+        const key = await revokeKey(db, client.id, required(values.key, 'key'), async (clientId) => {
+          await waitForRedis(redis, REDIS_WAIT_MS);
+          await announceKeyChange(redis, config.redis.queuePrefix, clientId);
+        });
+        console.log(`Key ${key.prefix} (${key.id}) of client "${client.name}" is revoked.`);
+      } finally {
+        redis.disconnect();
+      }
       return;
     }
     default:
@@ -106,9 +121,10 @@ async function run(db: Database, command: string | undefined): Promise<void> {
   }
 }
 
-const db = createDatabase(loadConfig());
+const config = loadConfig();
+const db = createDatabase(config);
 try {
-  await run(db, positionals[0]);
+  await run(db, config, positionals[0]);
 } catch (error) {
   if (error instanceof UsageError) {
     console.error(`${error.message}\n\n${USAGE}`);

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Knex } from 'knex';
 
+import type { ApiKeyCache } from '../../lib/api-key-cache.js';
 import { authenticate } from '../../lib/clients.js';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
 import { identifyCaller } from '../../lib/request-context.js';
@@ -20,11 +21,11 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * key is refused here, before any route runs, for every method that is not a read: one check that a new
  * route cannot forget. It comes before any lookup, so the refusal says nothing about whether an id exists.
  */
-export function clientAuth(db: Knex): Middleware<AppState> {
+export function clientAuth(db: Knex, cache: ApiKeyCache): Middleware<AppState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new UnauthorizedError('Send your API key as Authorization: Bearer <key>.');
-    const caller = await authenticate(db, token);
+    const caller = await authenticate(db, token, cache);
     if (!caller) throw new UnauthorizedError('The API key is not valid (or has been revoked).');
     const { client, key } = caller;
     ctx.state.client = client;

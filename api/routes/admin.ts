@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 
+import { announceKeyChange } from '../../lib/api-key-cache.js';
 import { createClient, issueKey, listKeys, revokeKey } from '../../lib/clients.js';
 import { listClients, type ClientWithKeyCount } from '../../lib/db/clients.js';
 import type { ApiKeyModel } from '../../lib/db/models.js';
@@ -28,7 +29,7 @@ function clientView(client: ClientWithKeyCount): ClientResponse {
   return { id: client.id, name: client.name, activeKeys: client.activeKeys, createdAt: client.createdAt };
 }
 
-export function adminRoutes(services: Pick<Services, 'db' | 'config'>): Router {
+export function adminRoutes(services: Pick<Services, 'db' | 'config' | 'redis'>): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(adminAuth(services.config.adminToken));
 
@@ -72,7 +73,9 @@ export function adminRoutes(services: Pick<Services, 'db' | 'config'>): Router {
   });
 
   router.delete('/clients/:clientId/keys/:keyId', async (ctx) => {
-    await revokeKey(services.db, ctx.params.clientId ?? '', ctx.params.keyId ?? '');
+    await revokeKey(services.db, ctx.params.clientId ?? '', ctx.params.keyId ?? '', (clientId) =>
+      announceKeyChange(services.redis, services.config.redis.queuePrefix, clientId),
+    );
     ctx.status = 204;
   });
 

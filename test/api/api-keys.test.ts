@@ -1,5 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 import Router from '@koa/router';
@@ -10,10 +10,12 @@ import { createApp } from '../../api/app.js';
 import { clientAuth } from '../../api/middleware/auth.js';
 import { requestId } from '../../api/middleware/request-id.js';
 import type { AppState } from '../../api/state.js';
+import { announceKeyChange } from '../../lib/api-key-cache.js';
 import { createLogger } from '../../lib/logger.js';
 import { kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { ADMIN_TOKEN, useTestContext } from '../support/context.js';
 import { clientRoutes } from '../support/routes.js';
+import { until } from '../support/until.js';
 
 const stack = useTestContext();
 
@@ -262,12 +264,16 @@ describe('last use', () => {
     await stack.request('GET', '/v1/jobs', { key: client.apiKey });
     expect((await keyOf(client.id, client.keyId)).lastUsedAt).toBe(first);
 
-    // As if that use were two minutes old: the next request records a new one.
+    // As if that use were two minutes old, by when the key's cache entry (API_KEY_CACHE_TTL_MS at most)
+    // is gone too: the next request looks the key up and records a new use.
     await stack.services
       .db('apiKeys')
       .where({ id: client.keyId })
       .update({ lastUsedAt: stack.services.db.raw("last_used_at - interval '2 minutes'") });
     const aged = (await keyOf(client.id, client.keyId)).lastUsedAt;
+    await announceKeyChange(stack.services.redis, stack.config.redis.queuePrefix, client.id);
+    const keyHash = createHash('sha256').update(client.apiKey).digest('hex');
+    await until('the cache drops the key', () => stack.services.apiKeyCache.get(keyHash) === undefined);
     await stack.request('GET', '/v1/jobs', { key: client.apiKey });
     const renewed = (await keyOf(client.id, client.keyId)).lastUsedAt;
     expect(renewed).not.toBe(aged);
@@ -311,7 +317,7 @@ describe('logs', () => {
     });
     const app = new Koa<AppState>();
     const router = new Router<AppState>();
-    router.use(clientAuth(stack.services.db));
+    router.use(clientAuth(stack.services.db, stack.services.apiKeyCache));
     router.get('/v1/probe', (ctx) => {
       logger.info('handled');
       ctx.body = {};

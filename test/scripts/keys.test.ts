@@ -23,7 +23,15 @@ async function keys(...args: string[]): Promise<Outcome> {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'scripts/keys.ts', ...args],
-      { cwd: root, env: childEnvironment({ DATABASE_SCHEMA: stack.schema, LOG_LEVEL: 'silent' }) },
+      {
+        cwd: root,
+        // The API's settings: a revocation is announced to its key cache under its queue prefix.
+        env: childEnvironment({
+          DATABASE_SCHEMA: stack.schema,
+          QUEUE_PREFIX: stack.config.redis.queuePrefix,
+          LOG_LEVEL: 'silent',
+        }),
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
