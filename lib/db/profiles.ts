@@ -96,7 +96,6 @@ export async function findProfile<Kind extends ProfileKind>(
   return profile as unknown as ProfileModels[Kind] | undefined;
 }
 
-/** A position in a list: created_at to the microsecond (a JS Date would drop them) and the id. */
 /** Unscoped lookup for workers, which act on ids that the API already checked against a client. */
 export async function findProfileById<Kind extends ProfileKind>(
   db: Knex,
@@ -107,6 +106,7 @@ export async function findProfileById<Kind extends ProfileKind>(
   return profile as unknown as ProfileModels[Kind] | undefined;
 }
 
+/** A position in a list: created_at to the microsecond (a JS Date would drop them) and the id. */
 export interface ListPosition {
   createdAt: string;
   id: string;
