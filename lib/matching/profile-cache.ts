@@ -1,4 +1,4 @@
-import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
+import { MAX_TERM_IDS, TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
 
 /**
@@ -49,7 +49,8 @@ export class ProfileCache {
 
   constructor(
     private readonly capacity: number,
-    private readonly maxTerms = Math.max(100_000, capacity * 20),
+    // Half the ids a dictionary can hold: the last match of a generation still adds the terms it meets.
+    private readonly maxTerms = Math.min(MAX_TERM_IDS / 2, Math.max(100_000, capacity * 20)),
   ) {
     this.generation = new CacheGeneration(capacity);
   }
