@@ -23,6 +23,7 @@ export interface MemoryBenchOptions {
 }
 
 const TARGET_MIB = 300;
+const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
 /** A worker that has just started still loads modules and the model lazily: idle means settled for this long. */
 const IDLE_SETTLE_MS = 3000;
 
@@ -33,7 +34,12 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
   const config = loadConfig(stack.env(prefix));
   const queues = createQueues(config, stack.services.redis);
   const queue = queues.get('match');
-  const child = spawnScript('workers/main.ts', stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match' }));
+  // The heap limit every launch of the worker sets (package.json, Dockerfile.worker, deploy/k8s): the figure is
+  // the product's. NODE_OPTIONS because spawnScript takes no node flags.
+  const child = spawnScript(
+    'workers/main.ts',
+    stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match', NODE_OPTIONS: WORKER_NODE_OPTIONS }),
+  );
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('the worker did not start');
@@ -72,7 +78,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
     return {
       title: `Worker memory (${formatNumber(options.jobs)} jobs)`,
       setup: [
-        `One worker process (workers/main.ts, WORKER_QUEUES=match, MATCH_CONCURRENCY ${config.workers.matchConcurrency}, MATCH_CACHED_PROFILES ${formatNumber(config.matching.cachedProfiles)}, MATCH_CANDIDATE_LIMIT ${formatNumber(config.matching.candidateLimit)}) over schema \`${stack.schema}\` with ${formatNumber(options.jobs)} jobs (built like the match bench's board).`,
+        `One worker process (node ${WORKER_NODE_OPTIONS} workers/main.ts, WORKER_QUEUES=match, MATCH_CONCURRENCY ${config.workers.matchConcurrency}, MATCH_CACHED_PROFILES ${formatNumber(config.matching.cachedProfiles)}, MATCH_CANDIDATE_LIMIT ${formatNumber(config.matching.candidateLimit)}) over schema \`${stack.schema}\` with ${formatNumber(options.jobs)} jobs (built like the match bench's board).`,
         `${formatNumber(options.requests)} match requests (topK 10, no filters) over ${stack.candidates.length} candidates in turn, written and queued as the API does, so that the pools the worker compiles and caches cover the board.`,
         `Figure: VmHWM (peak resident set) from /proc/<pid>/status after the last request finished. Baseline: the same process's VmHWM once started, connected and idle for ${IDLE_SETTLE_MS / 1000} s, before its first job.`,
       ],

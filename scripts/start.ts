@@ -45,8 +45,13 @@ const environment = childEnvironment(brokers ? { KAFKA_BROKERS: brokers } : {});
 const children = new Set<ChildProcess>();
 let stopping = false;
 
-function run(name: string, entry: string, overrides: Record<string, string> = {}): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function run(
+  name: string,
+  entry: string,
+  overrides: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): void {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...environment, ...overrides },
     stdio: 'inherit',
@@ -57,17 +62,21 @@ function run(name: string, entry: string, overrides: Record<string, string> = {}
     if (stopping) return;
     console.error(`${name} exited (${signal ?? `code ${code}`}); restarting in 1 s`);
     void sleep(1000).then(() => {
-      if (!stopping) run(name, entry, overrides);
+      if (!stopping) run(name, entry, overrides, nodeFlags);
     });
   });
 }
 
 run('api', 'api/server.ts');
 // One machine, several processes: each serves /healthz, /readyz and /metrics on its own port from OPS_PORT up.
+// The workers' heap limit as in package.json's worker script and Dockerfile.worker (README, Operations).
 for (let replica = 1; replica <= config.workers.replicas; replica += 1)
-  run(`worker ${replica}`, 'workers/main.ts', {
-    OPS_PORT: String(config.ops.port === 0 ? 0 : config.ops.port + replica - 1),
-  });
+  run(
+    `worker ${replica}`,
+    'workers/main.ts',
+    { OPS_PORT: String(config.ops.port === 0 ? 0 : config.ops.port + replica - 1) },
+    ['--max-old-space-size=256'],
+  );
 // Without a broker there is nothing to relay to or ingest from: events wait in the outbox meanwhile.
 if (brokers) {
   const after = (offset: number) =>
