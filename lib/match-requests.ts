@@ -115,6 +115,8 @@ export async function getMatchRequest(
 
 /** How many stale targets one match refreshes itself before ranking; the features queue does the rest. */
 const STALE_REFRESH_LIMIT = 1000;
+/** Cache misses whose features one query fetches. */
+const FEATURES_FETCH_CHUNK = 250;
 /** Words of the subject that pull targets into the pool through full-text search. */
 const POOL_QUERY_WORDS = 40;
 
@@ -156,8 +158,13 @@ async function compilePool(
     if (cached) profiles.set(member.id, cached);
     else missing.push(member.id);
   }
-  for (const stored of await findFeatures(db, kind, clientId, missing, FEATURES_VERSION)) {
-    profiles.set(stored.id, generation.compile(stored.id, stored.featuresRevision, stored.features));
+  // In chunks: the parsed JSON of a chunk is garbage once compiled, and a whole cold pool's (thousands of
+  // rows) at once is what set a worker's peak memory.
+  for (let start = 0; start < missing.length; start += FEATURES_FETCH_CHUNK) {
+    const chunk = missing.slice(start, start + FEATURES_FETCH_CHUNK);
+    for (const stored of await findFeatures(db, kind, clientId, chunk, FEATURES_VERSION)) {
+      profiles.set(stored.id, generation.compile(stored.id, stored.featuresRevision, stored.features));
+    }
   }
   return pool.flatMap((member) => {
     const profile = profiles.get(member.id);
