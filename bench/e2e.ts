@@ -30,6 +30,7 @@ import { formatNumber, type BenchSection, type Figure } from './support/report.j
 import { buildStack, type ServiceStack } from './support/service-stack.js';
 import { distribution, type Distribution } from './support/stats.js';
 import { lineChartSvg } from './support/svg.js';
+import { WORKER_NODE_OPTIONS } from '../workers/heap.js';
 
 export interface E2eBenchOptions {
   texts: BenchTexts;
@@ -235,7 +236,10 @@ async function runPhase(
   const queues: Queues = createQueues(config, stack.services.redis);
   const matchQueue = queues.get('match');
   const children = Array.from({ length: workers }, () =>
-    spawnScript('workers/main.ts', stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match' })),
+    spawnScript(
+      'workers/main.ts',
+      stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match', NODE_OPTIONS: WORKER_NODE_OPTIONS }),
+    ),
   );
   const api = await startHttpProcess('api/server.ts', stack.env(prefix, { RATE_LIMIT_REQUESTS: '1000000' }));
   let drainRate: number;
@@ -436,7 +440,7 @@ export async function runE2eBench(options: E2eBenchOptions): Promise<BenchSectio
     title: 'End to end (API → queue → workers → Postgres)',
     setup: [
       ...setup,
-      `Processes: api/server.ts (RATE_LIMIT_REQUESTS 1,000,000) and N × workers/main.ts (WORKER_QUEUES=match, MATCH_CONCURRENCY ${loadConfig().workers.matchConcurrency}, OPS_PORT=0), each phase on a queue prefix of its own; Postgres and Redis shared with the bench process, all on this machine.`,
+      `Processes: api/server.ts (RATE_LIMIT_REQUESTS 1,000,000) and N × workers/main.ts (node ${WORKER_NODE_OPTIONS}, WORKER_QUEUES=match, MATCH_CONCURRENCY ${loadConfig().workers.matchConcurrency}, OPS_PORT=0), each phase on a queue prefix of its own; Postgres and Redis shared with the bench process, all on this machine.`,
       `Queue throughput: ${formatNumber(options.drainJobs)} match requests (300 at 100,000 jobs) written and queued exactly as the API does, with the queue paused, after ${WARMUP_PER_WORKER} per worker to warm up (JIT, scorer, profile cache); the figure is requests ÷ seconds from resume until BullMQ counts them all finished. Baseline: as many no-op BullMQ jobs drained by as many processes running a processor that does nothing (bench/support/noop-worker.ts, same concurrency, lock settings and job options).`,
       `Latency: POST /v1/match-requests on a fixed schedule (open loop) for ${options.stepSeconds} s per step, at ${LOAD_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the drain rate (and ${TARGET_RATE / 2}/s with ${TARGET_WORKERS} workers; ${options.slowRate}/s at 100,000 jobs); from sending the POST until the bench sees the request completed, by LISTENing on the outbox trigger's channel and reading the pending requests' status on each notification (bench/support/completions.ts). Baseline: no-op jobs added at the same rate for ${Math.min(2, options.stepSeconds)} s, finishedOn − timestamp.`,
       `Plots: [latency against offered load](${latencyPath}), [throughput against worker processes](${throughputPath}).`,

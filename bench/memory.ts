@@ -9,9 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../lib/config.js';
 import { createQueues } from '../lib/queues/queues.js';
 import type { BenchTexts } from './support/corpus.js';
-import { peakRssMiB, rssMiB, spawnScript, stopProcess, waitUntil } from './support/processes.js';
+import { peakRssMiB, rssMiB, spawnBuilt, stopProcess, waitUntil } from './support/processes.js';
 import { formatNumber, type BenchSection } from './support/report.js';
 import { buildStack } from './support/service-stack.js';
+import { WORKER_NODE_FLAGS } from '../workers/heap.js';
 
 export interface MemoryBenchOptions {
   texts: BenchTexts;
@@ -23,7 +24,6 @@ export interface MemoryBenchOptions {
 }
 
 const TARGET_MIB = 300;
-const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
 /** A worker that has just started still loads modules and the model lazily: idle means settled for this long. */
 const IDLE_SETTLE_MS = 3000;
 
@@ -34,11 +34,11 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
   const config = loadConfig(stack.env(prefix));
   const queues = createQueues(config, stack.services.redis);
   const queue = queues.get('match');
-  // The heap limit every launch of the worker sets (package.json, Dockerfile.worker, deploy/k8s): the figure is
-  // the product's. NODE_OPTIONS because spawnScript takes no node flags.
-  const child = spawnScript(
+  // The compiled worker with the heap limit every launch of it sets (Dockerfile.worker): the product's figure.
+  const child = await spawnBuilt(
     'workers/main.ts',
-    stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match', NODE_OPTIONS: WORKER_NODE_OPTIONS }),
+    stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match' }),
+    [...WORKER_NODE_FLAGS],
   );
   try {
     const pid = child.pid;
@@ -78,7 +78,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
     return {
       title: `Worker memory (${formatNumber(options.jobs)} jobs)`,
       setup: [
-        `One worker process (node ${WORKER_NODE_OPTIONS} workers/main.ts, WORKER_QUEUES=match, MATCH_CONCURRENCY ${config.workers.matchConcurrency}, MATCH_CACHED_PROFILES ${formatNumber(config.matching.cachedProfiles)}, MATCH_CANDIDATE_LIMIT ${formatNumber(config.matching.candidateLimit)}) over schema \`${stack.schema}\` with ${formatNumber(options.jobs)} jobs (built like the match bench's board).`,
+        `One worker process (\`npm run build\`, then node ${WORKER_NODE_FLAGS.join(' ')} dist/workers/main.js as Dockerfile.worker runs it, WORKER_QUEUES=match, MATCH_CONCURRENCY ${config.workers.matchConcurrency}, MATCH_CACHED_PROFILES ${formatNumber(config.matching.cachedProfiles)}, MATCH_CANDIDATE_LIMIT ${formatNumber(config.matching.candidateLimit)}) over schema \`${stack.schema}\` with ${formatNumber(options.jobs)} jobs (built like the match bench's board).`,
         `${formatNumber(options.requests)} match requests (topK 10, no filters) over ${stack.candidates.length} candidates in turn, written and queued as the API does, so that the pools the worker compiles and caches cover the board.`,
         `Figure: VmHWM (peak resident set) from /proc/<pid>/status after the last request finished. Baseline: the same process's VmHWM once started, connected and idle for ${IDLE_SETTLE_MS / 1000} s, before its first job.`,
       ],

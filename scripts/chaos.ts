@@ -35,6 +35,7 @@ import {
   waitFor,
   type ExitRecord,
 } from './chaos/services.js';
+import { WORKER_NODE_OPTIONS } from '../workers/heap.js';
 
 /** How long and how hard a run goes; the report prints it back. */
 type Profile = RunData['profile'];
@@ -235,8 +236,8 @@ try {
   const { apiKey } = await createClient(db, 'chaos');
 
   const environment = childEnvironment(settings);
-  const supervise = (name: string, entry: string): Supervised => {
-    const process = new Supervised(name, entry, environment, logs, exits, runStarted);
+  const supervise = (name: string, entry: string, env = environment): Supervised => {
+    const process = new Supervised(name, entry, env, logs, exits, runStarted);
     processes.push(process);
     process.start();
     return process;
@@ -246,7 +247,10 @@ try {
   });
   supervise('api', 'api/server.ts');
   const workers = Array.from({ length: WORKERS }, (_, index) =>
-    supervise(`worker-${index + 1}`, 'workers/main.ts'),
+    supervise(`worker-${index + 1}`, 'workers/main.ts', {
+      ...environment,
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    }),
   );
   supervise('relay', 'workers/relay.ts');
   const baseUrl = `http://127.0.0.1:${apiPort}`;

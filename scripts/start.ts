@@ -12,6 +12,7 @@ import { createClient } from '../lib/clients.js';
 import { childEnvironment, loadConfig } from '../lib/config.js';
 import { findClientByName } from '../lib/db/clients.js';
 import { createDatabase, migrateToLatest } from '../lib/db/knex.js';
+import { WORKER_NODE_FLAGS } from '../workers/heap.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
@@ -69,13 +70,12 @@ function run(
 
 run('api', 'api/server.ts');
 // One machine, several processes: each serves /healthz, /readyz and /metrics on its own port from OPS_PORT up.
-// The workers' heap limit as in package.json's worker script and Dockerfile.worker (README, Operations).
 for (let replica = 1; replica <= config.workers.replicas; replica += 1)
   run(
     `worker ${replica}`,
     'workers/main.ts',
     { OPS_PORT: String(config.ops.port === 0 ? 0 : config.ops.port + replica - 1) },
-    ['--max-old-space-size=256'],
+    [...WORKER_NODE_FLAGS],
   );
 // Without a broker there is nothing to relay to or ingest from: events wait in the outbox meanwhile.
 if (brokers) {

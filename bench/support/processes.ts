@@ -3,10 +3,12 @@
  * (api/server.ts, workers/main.ts) and the benches' helpers (bare Koa, autocannon, a no-op BullMQ worker),
  * each in a process of its own, configured only through environment variables, stopped by pid.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 import { childEnvironment } from '../../lib/config.js';
 import { PROJECT_ROOT } from './corpus.js';
@@ -25,6 +27,8 @@ export async function waitUntil(
     await sleep(everyMs);
   }
 }
+
+const run = promisify(execFile);
 
 /** Node refuses --cpu-prof in NODE_OPTIONS, so the flag has to reach the children's own command lines. */
 let profileFlags: string[] = [];
@@ -47,6 +51,30 @@ export function spawnScript(script: string, env: Record<string, string>, ipc = f
   }
   return spawn(process.execPath, [...execArgv, script], {
     ...options,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
+ * Compiles the project (`npm run build`) and runs the compiled form of `script` with `nodeFlags`, as the
+ * container images do: without tsx, whose loader holds every module's source and transform in memory.
+ */
+export async function spawnBuilt(
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): Promise<ChildProcess> {
+  await run(
+    process.execPath,
+    [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: PROJECT_ROOT,
+    },
+  );
+  const compiled = resolve(PROJECT_ROOT, 'dist', script.replace(/\.ts$/, '.js'));
+  return spawn(process.execPath, [...profileFlags, ...nodeFlags, compiled], {
+    cwd: PROJECT_ROOT,
+    env: childEnvironment(env),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
