@@ -272,7 +272,10 @@ export interface PoolQuery {
   limit: number;
 }
 
-/** A pool's terms may pull in about this many times the pool's limit before the commonest are left out. */
+/**
+ * A pool's terms may pull in about this many times the pool's limit before the commonest are left out, and
+ * a pool holds at most this many times the limit.
+ */
 const POOL_TERM_BUDGET = 2;
 /** How often a pool that came back short is widened before every term is used. */
 const POOL_WIDENINGS = 2;
@@ -375,20 +378,18 @@ function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: numbe
 }
 
 /**
- * The client's rows that have one of the terms and pass the filters, best text rank first when `ranked`;
- * unranked when all of the client's rows fit the pool, since then every match is in it whatever the order
- * (and ts_rank over every row is the costliest part of the query).
+ * Up to `cap` of the client's rows that have one of the terms and pass the filters; with `ranked`, the best
+ * by text rank (ts_rank), else in no particular order.
  */
-async function rankedPool(
+async function poolRows(
   db: Knex,
   kind: ProfileKind,
   pool: PoolQuery,
   terms: PoolTerms,
+  cap: number,
   ranked: boolean,
 ): Promise<PoolMember[]> {
   const tsQuery = terms.words.join(' | ');
-  // When only skills were kept, their rows are ranked by all of the subject's words.
-  const rankQuery = tsQuery || pool.words.join(' | ');
   const query = db(modelOf(kind).tableName)
     .select('id', 'externalId', 'featuresRevision')
     .where('clientId', pool.clientId)
@@ -397,8 +398,10 @@ async function rankedPool(
       builder.whereRaw('skill_keys && ?::text[]', [terms.skills]);
       if (tsQuery) builder.orWhereRaw("search_vector @@ to_tsquery('english', ?)", [tsQuery]);
     })
-    .limit(pool.limit);
-  // ts_rank, not ts_rank_cd: the cover density of a 40-word query costs ~75 µs a row, ten times as much.
+    .limit(cap);
+  // When only skills were kept, their rows are ranked by all of the subject's words. ts_rank, not
+  // ts_rank_cd: the cover density of a 40-word query costs ~75 µs a row, ten times as much.
+  const rankQuery = tsQuery || pool.words.join(' | ');
   if (ranked && rankQuery)
     query.orderByRaw("ts_rank(search_vector, to_tsquery('english', ?)) DESC", [rankQuery]);
   if (kind === 'job') query.where('status', 'open');
@@ -417,34 +420,31 @@ export interface PoolMember {
 
 /**
  * Candidate generation: the client's rows (open jobs only) that share a skill or a word with the subject,
- * both through GIN indexes, best text rank (ts_rank) first. Scoring then runs on this pool, never on the
- * whole table.
+ * both through GIN indexes. Scoring then runs on this pool, never on the whole table.
  *
  * For a client with many rows, the subject's commonest terms ("experience", "team", SQL) would pull in
- * nearly every row and force a text rank of each (seconds at 100,000 rows), so the pool is drawn from its
- * rarest terms, adding terms from the rarest up until their estimated rows reach twice the limit. A pool
- * that comes back short (filters, or fewer matches than estimated) is drawn again from more terms, and at
- * last from all. Only ids and features revisions come back: the features (the bulk of the transfer) are
- * fetched by findFeatures for the members a worker has not compiled yet. When all of the client's rows fit
- * in the pool (small clients), the pool is the same whatever the rank, so it is not ranked.
+ * nearly every row, so the pool is drawn from its rarest terms, adding terms from the rarest up until their
+ * estimated rows reach twice the limit. A pool that comes back short of the limit (filters, or fewer matches
+ * than estimated) is drawn again from more terms, and at last from all. Every row the terms pull in, up to
+ * twice the limit, is in the pool: the worker scores them all, which costs less than text-ranking them here
+ * to keep the best (ts_rank reads each row's TOASTed search_vector: ~15 µs a row against ~6 µs to score it,
+ * and workers scale out where Postgres does not). Only when the terms pull in more than that are they text
+ * ranked to keep the best. Only ids and features revisions come back: the features (the bulk of the
+ * transfer) are fetched by findFeatures for the members a worker has not compiled yet.
  */
 export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery): Promise<PoolMember[]> {
   const model = modelOf(kind);
   const clientRows = await countClientRows(db, model.tableName, pool);
   const estimates = await estimatePoolTerms(db, model.tableName, pool, clientRows);
   const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
-  let budget = POOL_TERM_BUDGET * pool.limit;
+  const cap = POOL_TERM_BUDGET * pool.limit;
+  let budget = cap;
   let members: PoolMember[] = [];
-  let ranked = clientRows > pool.limit;
   for (let attempt = 0; ; attempt += 1) {
     const terms =
       estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
-    members = await rankedPool(db, kind, pool, terms, ranked);
-    // Rows added since they were counted can overfill an unranked pool: then rank it after all.
-    if (!ranked && members.length >= pool.limit) {
-      ranked = true;
-      members = await rankedPool(db, kind, pool, terms, ranked);
-    }
+    members = await poolRows(db, kind, pool, terms, cap, false);
+    if (members.length >= cap) return poolRows(db, kind, pool, terms, cap, true);
     if (terms.complete || members.length >= pool.limit) return members;
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
     budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));

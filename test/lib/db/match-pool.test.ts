@@ -55,18 +55,16 @@ async function poolOf(clientId: string, query: Partial<PoolQuery> = {}): Promise
 }
 
 describe('findMatchPool', () => {
-  it('holds every open job that shares a word with the subject when they fit, and no other', async () => {
+  it('holds every open job that shares a word with the subject, up to twice the limit, and no other', async () => {
     const clientId = await clientWith([
       ...Array.from({ length: 8 }, (_, index) => platform(index)),
       { ...platform(8), status: 'closed' },
       ...Array.from({ length: 6 }, (_, index) => nurse(index)),
     ]);
-    expect(await poolOf(clientId, { limit: 10 })).toEqual(
-      Array.from({ length: 8 }, (_, index) => `platform-${index}`),
-    );
+    expect(await poolOf(clientId)).toEqual(Array.from({ length: 8 }, (_, index) => `platform-${index}`));
   });
 
-  it('keeps the best text-ranked jobs when the subject’s words pull in more than the limit', async () => {
+  it('keeps the best text-ranked jobs when the subject’s words pull in more than twice the limit', async () => {
     const strong = [20, 21, 22].map((index) =>
       platform(index, 'Kubernetes operators, Kubernetes upgrades, Terraform modules and Terraform Cloud.'),
     );
@@ -75,7 +73,7 @@ describe('findMatchPool', () => {
       ...strong,
     ]);
     const pool = await poolOf(clientId);
-    expect(pool).toHaveLength(5);
+    expect(pool).toHaveLength(10);
     expect(pool).toEqual(expect.arrayContaining(['platform-20', 'platform-21', 'platform-22']));
   });
 
