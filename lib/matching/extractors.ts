@@ -621,16 +621,17 @@ const LOCATION_CUE =
 /** "(Austin, TX)", "(Leeds, UK)": a place followed by a state or country code. */
 const PLACE_WITH_CODE = /^[A-Z][\w .'-]*,\s*[A-Z]{2,3}$/;
 
-const ABBREVIATIONS: Record<string, string> = {
-  eng: 'engineer',
-  engr: 'engineer',
-  dev: 'developer',
-  devs: 'developers',
-  mgr: 'manager',
-  mgmt: 'management',
-  swe: 'software engineer',
-  sde: 'software development engineer',
-};
+// A Map, not an object literal: a title word such as "constructor" must not find Object's own properties.
+const ABBREVIATIONS = new Map([
+  ['eng', 'engineer'],
+  ['engr', 'engineer'],
+  ['dev', 'developer'],
+  ['devs', 'developers'],
+  ['mgr', 'manager'],
+  ['mgmt', 'management'],
+  ['swe', 'software engineer'],
+  ['sde', 'software development engineer'],
+]);
 
 /** Seniority words removed wherever they appear. */
 const SENIORITY_WORDS = new Set(['senior', 'sr', 'snr', 'junior', 'jr', 'intermediate', 'midlevel']);
@@ -667,7 +668,7 @@ export function normaliseTitle(title: string): string {
   const words = text
     .split(/\s+/)
     .filter((word) => word !== '')
-    .flatMap((word) => (ABBREVIATIONS[word] ?? word).split(' '));
+    .flatMap((word) => (ABBREVIATIONS.get(word) ?? word).split(' '));
 
   const kept: string[] = [];
   for (let i = 0; i < words.length; i++) {

@@ -273,6 +273,9 @@ describe('normaliseTitle', () => {
     ['Tech Lead', 'tech lead'],
     ['.NET Developer', '.net developer'],
     ['Node.js Engineer', 'node.js engineer'],
+    // Words that are also properties of every object are words like any other.
+    ['Constructor', 'constructor'],
+    ['toString valueOf __proto__', 'tostring valueof proto'],
   ])('%j → %j', (title, normalised) => {
     expect(normaliseTitle(title)).toBe(normalised);
   });
