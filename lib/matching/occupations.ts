@@ -1,0 +1,333 @@
+/**
+ * Occupations: job titles normalised to the O*NET-SOC taxonomy, so a posting for a "Java Developer" and a
+ * resume headed "Software Engineer" meet on "Software Developers (15-1252.00)" rather than on shared words.
+ *
+ * The taxonomy is `occupations.json`, derived from public O*NET files by `npm run occupations:build`
+ * (scripts/build-occupations.ts): the occupations, the title phrases that name each, and each one's related
+ * occupations by tier. Work per text is bounded: a title is read up to {@link MAX_TITLE_CHARS}, a resume up
+ * to {@link MAX_RESUME_CHARS}, and phrase lookup is linear in the words read.
+ */
+import occupationsFile from './occupations.json' with { type: 'json' };
+import { normaliseTitle } from './extractors.js';
+
+export type RelatedTier = 'short' | 'long' | 'supplemental';
+
+/** The shape of `occupations.json`. */
+export interface OccupationsFile {
+  version: number;
+  occupations: {
+    code: string;
+    title: string;
+    /** Titles in `normaliseTitle`'s form that name this occupation and no other. */
+    phrases: string[];
+    /** O*NET's related occupations: Primary-Short, Primary-Long and Supplemental. */
+    related: Record<RelatedTier, string[]>;
+  }[];
+  /**
+   * Titles O*NET files under occupations too different to choose from ("engineer", "data analyst" before
+   * an override): found as the longest phrase they mean "no answer", rather than letting a shorter phrase
+   * inside them ("analyst") answer for them.
+   */
+  ambiguous: string[];
+}
+
+export interface Occupation {
+  /** O*NET-SOC code, e.g. '15-1252.00'. */
+  code: string;
+  title: string;
+  /** The SOC minor group, e.g. '15-1' (Computer Occupations); see {@link familyOf}. */
+  family: string;
+}
+
+/**
+ * An occupation's family is its SOC minor group, written as the code's first four characters: '15-1' for
+ * the computer occupations (SOC 15-1200), '17-2' for engineers (17-2000), '29-1' for health practitioners
+ * (29-1000).
+ *
+ * Why not the broad occupation ('15-125': developers, programmers and testers): O*NET's related-occupation
+ * tiers already say which neighbours are close, and they reach across broad occupations. The family is the
+ * weaker signal below them, the same line of work: a Java and a Python developer share the occupation
+ * itself; a DBA and a Java developer differ at the occupation (and broad occupation) but share the family;
+ * a civil engineer and a developer share nothing.
+ */
+export function familyOf(code: string): string {
+  return code.slice(0, 4);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The index, built once on first use.
+
+interface Index {
+  byCode: Map<string, Occupation>;
+  /** null: an ambiguous title. */
+  byPhrase: Map<string, Occupation | null>;
+  /** Longest phrase, in words: no n-gram longer than this can match. */
+  maxWords: number;
+  related: Map<string, Map<string, RelatedTier>>;
+  version: number;
+}
+
+let index: Index | undefined;
+
+function loadIndex(): Index {
+  const file: OccupationsFile = occupationsFile;
+  const byCode = new Map<string, Occupation>();
+  const byPhrase = new Map<string, Occupation | null>();
+  const related = new Map<string, Map<string, RelatedTier>>();
+  let maxWords = 1;
+  for (const entry of file.occupations) {
+    const occupation = { code: entry.code, title: entry.title, family: familyOf(entry.code) };
+    byCode.set(entry.code, occupation);
+    for (const phrase of entry.phrases) {
+      byPhrase.set(phrase, occupation);
+      maxWords = Math.max(maxWords, phrase.split(' ').length);
+    }
+    const tiers = new Map<string, RelatedTier>();
+    for (const tier of ['supplemental', 'long', 'short'] as const) {
+      for (const code of entry.related[tier]) tiers.set(code, tier);
+    }
+    related.set(entry.code, tiers);
+  }
+  for (const phrase of file.ambiguous) {
+    byPhrase.set(phrase, null);
+    maxWords = Math.max(maxWords, phrase.split(' ').length);
+  }
+  return { byCode, byPhrase, maxWords, related, version: file.version };
+}
+
+function theIndex(): Index {
+  index ??= loadIndex();
+  return index;
+}
+
+/** Version of the taxonomy: stored occupations computed under another version should be recomputed. */
+export function occupationsVersion(): number {
+  return theIndex().version;
+}
+
+export function occupationByCode(code: string): Occupation | null {
+  return theIndex().byCode.get(code) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Titles
+
+/** A job title is rarely longer; beyond this it is a sentence, and reading on only adds false matches. */
+export const MAX_TITLE_CHARS = 200;
+
+interface PhraseMatch {
+  occupation: Occupation | null;
+  start: number;
+  words: number;
+}
+
+/**
+ * The longest known phrase among the word n-grams of `words` (ties: the earliest, since what follows a title
+ * is more often a company or a place). Linear: at most `maxWords` lookups per word.
+ */
+function longestPhrase(words: readonly string[]): PhraseMatch | null {
+  const { byPhrase, maxWords } = theIndex();
+  let best: PhraseMatch | null = null;
+  for (let start = 0; start < words.length; start += 1) {
+    const longest = Math.min(maxWords, words.length - start);
+    for (let length = longest; length > (best?.words ?? 0); length -= 1) {
+      const occupation = byPhrase.get(words.slice(start, start + length).join(' '));
+      if (occupation !== undefined) {
+        best = { occupation, start, words: length };
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+function titleWords(text: string): string[] {
+  const normal = normaliseTitle(text.slice(0, MAX_TITLE_CHARS));
+  return normal === '' ? [] : normal.split(' ');
+}
+
+/**
+ * The occupation a job title names, or null: the longest known title phrase in the normalised title, so
+ * "Senior Java Developer (m/f/d) – Berlin" finds "java developer" (Computer Programmers) and "Registered
+ * Nurse, ICU" finds "registered nurse". Only the first {@link MAX_TITLE_CHARS} characters are read.
+ */
+export function occupationOfTitle(title: string): Occupation | null {
+  return longestPhrase(titleWords(title))?.occupation ?? null;
+}
+
+/** "Software Quality Assurance Analysts and Testers (15-1253.00)". */
+export function formatOccupation(occupation: Pick<Occupation, 'code' | 'title'>): string {
+  return `${occupation.title} (${occupation.code})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resumes
+
+export interface WeightedOccupation extends Occupation {
+  /** In (0, 1]: how surely the resume names this occupation; see {@link occupationsOfResume}. */
+  weight: number;
+}
+
+/** The title sits near the top, or is said in the first jobs described; later text is older history. */
+export const MAX_RESUME_CHARS = 20_000;
+/** Lines from the top read as a possible headline (after a name, contact lines, a degree or two). */
+const HEADLINE_LINES = 15;
+/** Occupations returned at most: beyond a few, the list says nothing about the person. */
+const MAX_OCCUPATIONS = 5;
+/** "worked as …" mentions read at most. */
+const MAX_WORKED_AS = 20;
+
+/** How much each kind of evidence says (combined as independent evidence: 1 − Π(1 − weight)). */
+const EVIDENCE = {
+  /** "Position: …", "Designation: …", "Role: …", "Job Title: …". */
+  labelled: 0.9,
+  /** The first title-like line from the top. */
+  headline: 0.8,
+  /** Later title-like lines from the top (a second job, a previous title). */
+  otherHeadline: 0.5,
+  /** "worked as a Java developer", "joined as …". */
+  workedAs: 0.6,
+  /** First sentence under "Summary", "Profile", "Objective". */
+  summary: 0.5,
+} as const;
+
+const LABELLED =
+  /^\s*(?:current\s+|job\s+)?(?:position|designation|role|title|headline|occupation)\s*(?::|-|–|—)\s*(.+)$/i;
+const WORKED_AS =
+  /\b(?:work(?:ed|ing|s)?|employed|joined|serv(?:ed|ing)|hired|engaged|appointed)\s+as\s+(?:an?\s+|the\s+)?([^.,;:()\n]{2,80})/gi;
+/** Where a headline line stops naming the role: "Web Designer - Trust Systems", "Advocate at Gauhati". */
+const TITLE_END = /\s(?:-|–|—|\||@|at)\s|,/i;
+const SUMMARY_HEADING =
+  /^\s*(?:professional\s+|career\s+|profile\s+|executive\s+)?(?:summary|profile|objective|about(?:\s+me)?)\s*:?\s*$/i;
+/** A degree, a school or a date: education and job-history lines, not a headline. */
+const EDUCATION_OR_DATE =
+  /\b(?:university|college|school|institute|polytechnic|academy|diploma|bachelor'?s?|master'?s?|degree|mba|bca|mca|hsc|ssc|cbse|b\.?\s?tech|m\.?\s?tech|b\.?\s?sc|m\.?\s?sc|b\.?\s?com|m\.?\s?com|b\.?\s?e|ll\.?\s?b|ph\.?\s?d)(?![a-z])|\b(?:19|20)\d{2}\b/i;
+/**
+ * Words of section headings in resumes: a line made of these alone ("KEY COMPETENCIES", "Skill Details",
+ * "Education Details", "Company Details", "Areas of Expertise") opens a section; it names no one's job.
+ */
+const HEADING_WORDS = new Set(
+  (
+    'about academic accomplishments achievements activities additional and areas awards career certifications ' +
+    'certification company companies competencies competency computer contact core curricular declaration ' +
+    'detail details education educational employment experience expertise extra highlights history hobbies ' +
+    'information interests internship internships it key knowledge languages me of other overview personal ' +
+    'professional profile project projects qualification qualifications references responsibilities roles ' +
+    'skill skills soft strengths summary technical technologies tools training trainings used work'
+  ).split(' '),
+);
+const MAX_HEADLINE_WORDS = 10;
+
+function isHeading(line: string): boolean {
+  const words = line.toLowerCase().match(/[a-z]+/g) ?? [];
+  return words.length > 0 && words.every((word) => HEADING_WORDS.has(word));
+}
+
+/** A short line that could be a title: not a heading, a label, a sentence, an education or dated line. */
+function headlineOf(line: string): string | null {
+  const text = line.trim();
+  if (text === '' || text.length > MAX_TITLE_CHARS || /[:.!?]$|:\s/.test(text)) return null;
+  const head = text.split(TITLE_END)[0] ?? '';
+  if (head.split(/\s+/).length > MAX_HEADLINE_WORDS || isHeading(head) || EDUCATION_OR_DATE.test(text)) {
+    return null;
+  }
+  return head;
+}
+
+interface Evidence {
+  occupation: Occupation;
+  weight: number;
+}
+
+/**
+ * The occupations a resume names, most certain first (at most five). Evidence, read from the first
+ * {@link MAX_RESUME_CHARS} characters only:
+ * - a labelled line: "Position: …", "Designation: …", "Role: …", "Job Title: …", "Headline: …";
+ * - title-like lines among the first 15 non-empty ones: short (≤ 10 words), not a section heading ("KEY
+ *   COMPETENCIES", "Skill Details", "Company Details"), no label or sentence, no degree, school or year; the
+ *   part before " - ", " | ", " at " or a comma is read ("Web Designer - Trust Systems"). The first such
+ *   line that names an occupation counts most, later ones less;
+ * - "worked as (a) …", "working as", "joined as", "employed as", "served as": the words after "as";
+ * - the first sentence under a Summary / Profile / Objective heading.
+ * Each names at most one occupation (its longest known title phrase, as {@link occupationOfTitle}); an
+ * occupation's weight combines its evidence as independent: 1 − Π(1 − weight of each).
+ */
+export function occupationsOfResume(text: string): WeightedOccupation[] {
+  const head = text.slice(0, MAX_RESUME_CHARS);
+  const evidence: Evidence[] = [];
+  const note = (title: string, weight: number): boolean => {
+    const occupation = occupationOfTitle(title);
+    if (occupation !== null) evidence.push({ occupation, weight });
+    return occupation !== null;
+  };
+
+  let nonEmpty = 0;
+  let headlines = 0;
+  let afterSummaryHeading = false;
+  for (const line of head.split(/\r\n?|\n/)) {
+    if (line.trim() === '') continue;
+    nonEmpty += 1;
+    const labelled = LABELLED.exec(line.slice(0, MAX_TITLE_CHARS));
+    if (labelled?.[1] !== undefined) {
+      note(labelled[1], EVIDENCE.labelled);
+    } else if (afterSummaryHeading) {
+      note(line.split(/[.!?](?:\s|$)/)[0] ?? '', EVIDENCE.summary);
+    } else if (nonEmpty <= HEADLINE_LINES) {
+      const headline = headlineOf(line);
+      if (headline !== null && note(headline, headlines === 0 ? EVIDENCE.headline : EVIDENCE.otherHeadline)) {
+        headlines += 1;
+      }
+    }
+    afterSummaryHeading = SUMMARY_HEADING.test(line.slice(0, MAX_TITLE_CHARS));
+  }
+
+  let workedAs = 0;
+  for (const match of head.matchAll(WORKED_AS)) {
+    if (workedAs >= MAX_WORKED_AS) break;
+    workedAs += 1;
+    note(match[1] ?? '', EVIDENCE.workedAs);
+  }
+
+  const combined = new Map<string, { occupation: Occupation; miss: number; first: number }>();
+  evidence.forEach(({ occupation, weight }, position) => {
+    const entry = combined.get(occupation.code) ?? { occupation, miss: 1, first: position };
+    entry.miss *= 1 - weight;
+    combined.set(occupation.code, entry);
+  });
+  return [...combined.values()]
+    .sort((a, b) => a.miss - b.miss || a.first - b.first)
+    .slice(0, MAX_OCCUPATIONS)
+    .map(({ occupation, miss }) => ({ ...occupation, weight: 1 - miss }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Relatedness
+
+/**
+ * How close two occupations are, by the strongest link between them. The tiers are O*NET's (in either
+ * direction): Primary-Short are the closest few, Primary-Long the rest of the primary list, Supplemental
+ * further. A shared broad occupation ('15-125': developers, programmers, testers) or only a shared family
+ * (minor group) count for less, and O*NET's own tiers outrank them.
+ */
+export const RELATEDNESS = {
+  same: 1,
+  short: 0.8,
+  long: 0.6,
+  supplemental: 0.45,
+  broad: 0.35,
+  family: 0.2,
+} as const;
+
+/** Relatedness of two O*NET-SOC codes in [0, 1]; 0 for unrelated or unknown codes. */
+export function relatedness(a: string, b: string): number {
+  if (a === b) return RELATEDNESS.same;
+  const { related } = theIndex();
+  const tiers = [related.get(a)?.get(b), related.get(b)?.get(a)];
+  let best = 0;
+  for (const tier of tiers) if (tier !== undefined) best = Math.max(best, RELATEDNESS[tier]);
+  if (best === 0 && related.has(a) && related.has(b)) {
+    if (a.slice(0, 6) === b.slice(0, 6)) best = RELATEDNESS.broad;
+    else if (familyOf(a) === familyOf(b)) best = RELATEDNESS.family;
+  }
+  return best;
+}
