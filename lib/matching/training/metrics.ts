@@ -123,3 +123,23 @@ export function mean(values: readonly number[]): number {
   for (const value of values) sum += value;
   return sum / values.length;
 }
+
+/** 1 / (rank of the first relevant item); 0 when the list has none. Its mean over queries is the MRR. */
+export function reciprocalRank(relevant: readonly boolean[]): number {
+  const first = relevant.indexOf(true);
+  return first === -1 ? 0 : 1 / (first + 1);
+}
+
+/**
+ * How far one target dominates the first places: the share of queries whose first-ranked target is the
+ * most frequent first-ranked target, divided by its fair share 1 / (mean number of targets per query).
+ * 1 when the first places are spread as evenly as they can be, the number of targets when one target
+ * comes first for every query. NaN for fewer than two queries, where it says nothing.
+ */
+export function topOneConcentration(firstIds: readonly string[], targetsPerQuery: readonly number[]): number {
+  if (firstIds.length < 2) return NaN;
+  const counts = new Map<string, number>();
+  for (const id of firstIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const share = Math.max(...counts.values()) / firstIds.length;
+  return share * mean(targetsPerQuery);
+}

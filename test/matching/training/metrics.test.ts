@@ -5,7 +5,9 @@ import {
   averageRanks,
   mean,
   ndcgAtK,
+  reciprocalRank,
   spearman,
+  topOneConcentration,
 } from '../../../lib/matching/training/metrics.js';
 
 const LOG2_3 = Math.log2(3);
@@ -123,5 +125,28 @@ describe('mean', () => {
     expect(mean([1, 2, 3, 4])).toBe(2.5);
     expect(mean([-1])).toBe(-1);
     expect(mean([])).toBeNaN();
+  });
+});
+
+describe('reciprocalRank', () => {
+  it('is one over the rank of the first relevant item, 0 without one', () => {
+    expect(reciprocalRank([false, false, true, true])).toBeCloseTo(1 / 3, 12);
+    expect(reciprocalRank([true])).toBe(1);
+    expect(reciprocalRank([false, false])).toBe(0);
+    expect(reciprocalRank([])).toBe(0);
+  });
+});
+
+describe('topOneConcentration', () => {
+  it('is the top share over the fair share 1 / targets per query', () => {
+    // 'a' first for 3 of 4 queries of 10 targets each: 0.75 / 0.1.
+    expect(topOneConcentration(['a', 'a', 'b', 'a'], [10, 10, 10, 10])).toBeCloseTo(7.5, 12);
+    // Spread evenly over as many targets as queries: 1.
+    expect(topOneConcentration(['a', 'b', 'c'], [3, 3, 3])).toBeCloseTo(1, 12);
+  });
+
+  it('is NaN for fewer than two queries', () => {
+    expect(topOneConcentration(['a'], [100])).toBeNaN();
+    expect(topOneConcentration([], [])).toBeNaN();
   });
 });
