@@ -299,6 +299,42 @@ export async function loadOnetOccupations(dataDir: string): Promise<OnetOccupati
   return occupations;
 }
 
+export interface OnetTask {
+  code: string;
+  task: string;
+  /** `Core` (critical to the occupation), `Supplemental`, or empty where O*NET rates neither. */
+  type: 'Core' | 'Supplemental' | '';
+}
+
+/**
+ * `onet-tasks/task_statements.tsv`: tab-separated, no quoting, header `O*NET-SOC Code, Title, Task ID, Task,
+ * Task Type, Incumbents Responding, Date, Domain Source` (18,796 rows for 923 occupations), in file order.
+ */
+export async function loadOnetTasks(dataDir: string): Promise<OnetTask[]> {
+  const path = join(dataDir, 'onet-tasks', 'task_statements.tsv');
+  const text = await readText(path);
+  return parse(path, () => parseTsvObjects(text, ['O*NET-SOC Code', 'Task', 'Task Type'])).map((row) => {
+    const type = row['Task Type'];
+    if (type !== 'Core' && type !== 'Supplemental' && type !== '') {
+      throw new DatasetFormatError(path, `unknown task type ${JSON.stringify(type)}`);
+    }
+    return { code: row['O*NET-SOC Code'], task: row.Task, type };
+  });
+}
+
+/**
+ * `onet-titles/alternate_titles.csv`: RFC 4180 CSV with CRLF line ends, header `O*NET-SOC Code, Title, Job
+ * Title, Short Title, Source(s)` (57,543 rows); a job title with a comma is quoted.
+ */
+export async function loadOnetAlternateTitles(dataDir: string): Promise<{ code: string; title: string }[]> {
+  const path = join(dataDir, 'onet-titles', 'alternate_titles.csv');
+  const text = await readText(path);
+  return parse(path, () => parseCsvObjects(text, ['O*NET-SOC Code', 'Job Title'])).map((row) => ({
+    code: row['O*NET-SOC Code'],
+    title: row['Job Title'],
+  }));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // skill-extraction-benchmark: spans of job-posting sentences with the ESCO skill they mention.
 
