@@ -8,6 +8,8 @@
  *   their short labels as extra aliases (see `linkEsco` and `acceptEscoLabel` for the rules).
  * - O*NET (`onet/technology_skills.tsv`): every "hot" technology that no seed covers becomes an entry of
  *   its own (see `addOnetTechnologies`).
+ * - ESCO's own skills file (`esco-occupations/skills_en.csv`, the same skills by preferred label): the reuse
+ *   level of the skills a seed is linked to becomes the seed's `reuseLevel` (see `reuseLevelOf`).
  *
  * Claims on a lookup key (lowercased name or alias) resolve first-come: the seeds' own names and aliases,
  * then the ESCO preferred labels of linked skills (seed order), then other ESCO labels (seed order), then
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 
 import { parseCsvObjects, parseTsvObjects } from '../lib/matching/training/csv.js';
-import type { SkillEntry } from '../lib/matching/vocabulary.js';
+import { isReuseLevel, REUSE_LEVELS, type ReuseLevel, type SkillEntry } from '../lib/matching/vocabulary.js';
 
 export interface VocabularyFile {
   version: number;
@@ -35,6 +37,8 @@ export interface EscoSkill {
   preferredLabel: string;
   /** As written in ESCO (case kept: it tells names and acronyms from ordinary words). */
   altLabels: string[];
+  /** From ESCO's own skills file, when it lists the skill. */
+  reuseLevel?: ReuseLevel;
 }
 
 export interface OnetTechnology {
@@ -209,6 +213,13 @@ const ESCO_LABEL_DENY = new Set([
   'manage staff',
   'user interface',
 ]);
+
+/**
+ * The seeds' category for soft skills. Its entries are transversal whatever ESCO says of the skills they
+ * link to: ESCO calls "use communication techniques" or "lead a team" cross-sector, yet postings ask them
+ * of every job, which is what a transversal skill is for matching.
+ */
+const SOFT_CATEGORY = 'soft';
 
 /** Vendor prefixes O*NET puts before a product name, longest first. */
 const VENDORS = [
@@ -481,11 +492,22 @@ function acceptEscoLabel(label: string, related: Set<string>): boolean {
   return overlaps(contentStems(withoutQualifier(key)), related);
 }
 
+/**
+ * A seed's reuse level: transversal for a soft skill; otherwise the most specific level among the ESCO
+ * skills it is linked to (one specific sense is enough for the skill to say something about a job:
+ * "SEO" links a cross-sector and a sector-specific skill); none when it is linked to none.
+ */
+function reuseLevelOf(seed: SkillEntry, linked: readonly EscoSkill[]): ReuseLevel | undefined {
+  if (seed.category === SOFT_CATEGORY) return 'transversal';
+  const ranks = linked.flatMap((skill) => (skill.reuseLevel ? [REUSE_LEVELS.indexOf(skill.reuseLevel)] : []));
+  return ranks.length === 0 ? undefined : REUSE_LEVELS[Math.max(...ranks)];
+}
+
 function addEscoAliases(
   seeds: SkillEntry[],
   esco: EscoSkill[],
   claims: Claims,
-): { added: Map<string, string[]>; links: Map<string, string[]> } {
+): { added: Map<string, string[]>; links: Map<string, string[]>; levels: Map<string, ReuseLevel> } {
   const index = indexEsco(esco);
   const linked = new Map(seeds.map((seed) => [seed.id, linkEsco(seed, index)]));
   const added = new Map<string, string[]>(seeds.map((seed) => [seed.id, []]));
@@ -520,7 +542,12 @@ function addEscoAliases(
   const links = new Map(
     seeds.map((seed) => [seed.id, linkedSkills(seed).map((skill) => skill.preferredLabel)]),
   );
-  return { added, links };
+  const levels = new Map<string, ReuseLevel>();
+  for (const seed of seeds) {
+    const level = reuseLevelOf(seed, linkedSkills(seed));
+    if (level !== undefined) levels.set(seed.id, level);
+  }
+  return { added, links, levels };
 }
 
 interface OnetName {
@@ -688,7 +715,7 @@ export function buildVocabulary(
     }
   }
 
-  const { added, links } = addEscoAliases(seeds, esco, claims);
+  const { added, links, levels } = addEscoAliases(seeds, esco, claims);
   const report: BuildReport = {
     seeds: seeds.length,
     escoLinks: links,
@@ -705,9 +732,11 @@ export function buildVocabulary(
     ...seeds.map((seed) => {
       const extra = [...(added.get(seed.id) ?? [])].sort();
       const { ambiguousAliases, ...rest } = seed;
+      const reuseLevel = levels.get(seed.id);
       return {
         ...rest,
         aliases: [...seed.aliases, ...extra],
+        ...(reuseLevel === undefined ? {} : { reuseLevel }),
         ...(ambiguousAliases === undefined ? {} : { ambiguousAliases }),
       };
     }),
@@ -726,27 +755,41 @@ export const VOCABULARY_PATH = join(root, 'lib/matching/skill-vocabulary.json');
 
 export async function readSources(dataDir: string): Promise<{ esco: EscoSkill[]; onet: OnetTechnology[] }> {
   const escoPath = join(dataDir, 'esco', 'skills_en.csv');
+  const reusePath = join(dataDir, 'esco-occupations', 'skills_en.csv');
   const onetPath = join(dataDir, 'onet', 'technology_skills.tsv');
-  for (const path of [escoPath, onetPath]) {
+  for (const path of [escoPath, reusePath, onetPath]) {
     if (!existsSync(path)) {
       throw new Error(
         `Reference data not found: ${path}; pass --data <folder> (default ${DEFAULT_DATA_DIR})`,
       );
     }
   }
-  const [escoText, onetText] = await Promise.all([readFile(escoPath, 'utf8'), readFile(onetPath, 'utf8')]);
-  const esco = parseCsvObjects(escoText, ['preferredLabel', 'altLabels']).map((row) => ({
-    preferredLabel: row.preferredLabel.trim(),
-    altLabels: row.altLabels
-      .split(/\r?\n/)
-      .map((label) => label.trim())
-      .filter((label) => label.length > 0),
-  }));
-  const onet = parseTsvObjects(onetText, ['Example', 'Commodity Title', 'Hot Technology']).map((row) => ({
-    name: row.Example.trim(),
-    commodityTitle: row['Commodity Title'].trim(),
-    hot: row['Hot Technology'].trim() === 'Y',
-  }));
+  const [escoText, reuseText, onetText] = await Promise.all(
+    [escoPath, reusePath, onetPath].map((path) => readFile(path, 'utf8')),
+  );
+  const reuseLevels = new Map<string, ReuseLevel>();
+  for (const row of parseCsvObjects(reuseText ?? '', ['preferredLabel', 'reuseLevel'])) {
+    const level = row.reuseLevel.trim();
+    if (isReuseLevel(level)) reuseLevels.set(normalise(row.preferredLabel), level);
+  }
+  const esco = parseCsvObjects(escoText ?? '', ['preferredLabel', 'altLabels']).map((row) => {
+    const reuseLevel = reuseLevels.get(normalise(row.preferredLabel));
+    return {
+      preferredLabel: row.preferredLabel.trim(),
+      altLabels: row.altLabels
+        .split(/\r?\n/)
+        .map((label) => label.trim())
+        .filter((label) => label.length > 0),
+      ...(reuseLevel === undefined ? {} : { reuseLevel }),
+    };
+  });
+  const onet = parseTsvObjects(onetText ?? '', ['Example', 'Commodity Title', 'Hot Technology']).map(
+    (row) => ({
+      name: row.Example.trim(),
+      commodityTitle: row['Commodity Title'].trim(),
+      hot: row['Hot Technology'].trim() === 'Y',
+    }),
+  );
   return { esco, onet };
 }
 
@@ -810,6 +853,7 @@ async function main(): Promise<void> {
       `Wrote ${VOCABULARY_PATH} (version ${vocabulary.version}, ${vocabulary.skills.length} skills)`,
       `  seeds:               ${report.seeds} (${linkedSeeds} linked to ESCO skills)`,
       `  ESCO aliases added:  ${report.escoAliasesAdded}`,
+      `  reuse levels:        ${REUSE_LEVELS.map((level) => `${level} ${vocabulary.skills.filter((skill) => skill.reuseLevel === level).length}`).join(', ')}`,
       `  O*NET hot:           ${report.onetHot} (${report.onetCovered.size} covered by seeds, ${report.onetSkipped.size} skipped)`,
       `  O*NET entries added: ${report.onetAdded.length}`,
       `  conflicts dropped:   ${report.conflicts.length}${values.verbose ? '' : ' (--verbose lists them)'}`,

@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 
 import seedFile from '../../lib/matching/skill-seeds.json' with { type: 'json' };
 import vocabulary from '../../lib/matching/skill-vocabulary.json' with { type: 'json' };
+import { isReuseLevel, isTransversal, SKILL_WEIGHTS, skillWeight } from '../../lib/matching/vocabulary.js';
 import {
   buildVocabulary,
   readSeeds,
@@ -20,6 +21,7 @@ interface Entry {
   name: string;
   aliases: string[];
   category: string;
+  reuseLevel?: string;
   ambiguousAliases?: string[];
 }
 
@@ -53,7 +55,7 @@ const CATEGORIES = new Set([
   'soft',
 ]);
 
-const ALLOWED_KEYS = new Set(['id', 'name', 'aliases', 'category', 'ambiguousAliases']);
+const ALLOWED_KEYS = new Set(['id', 'name', 'aliases', 'category', 'reuseLevel', 'ambiguousAliases']);
 
 const skills = vocabulary.skills as Entry[];
 const seeds = seedFile.skills as Entry[];
@@ -144,6 +146,26 @@ describe.each([
 });
 
 describe('skill vocabulary', () => {
+  it('gives reuse levels from ESCO, and transversal to every soft skill', () => {
+    for (const entry of skills) {
+      if (entry.reuseLevel !== undefined) expect(isReuseLevel(entry.reuseLevel), entry.id).toBe(true);
+      if (entry.category === 'soft') expect(entry.reuseLevel, entry.id).toBe('transversal');
+    }
+    const levels = new Map(skills.map((entry) => [entry.id, entry.reuseLevel]));
+    // ESCO: "use communication techniques" is cross-sector, but communication is asked of every job.
+    for (const id of ['communication', 'teamwork', 'problem-solving', 'leadership', 'time-management']) {
+      expect(levels.get(id), id).toBe('transversal');
+    }
+    expect(levels.get('welding')).toBe('cross-sector');
+    expect(levels.get('python')).toBe('sector-specific');
+    // Linked to a cross-sector and a sector-specific ESCO skill: the specific sense wins.
+    expect(levels.get('seo')).toBe('sector-specific');
+    // O*NET products link to no ESCO skill.
+    expect(
+      skills.filter((entry) => entry.category !== 'soft' && entry.reuseLevel === undefined).length,
+    ).toBeGreaterThan(100);
+  });
+
   it('is version 2, built from seeds of the same version', () => {
     expect(vocabulary.version).toBe(2);
     expect(seedFile.version).toBe(vocabulary.version);
@@ -227,6 +249,25 @@ describe('skill vocabulary', () => {
   it('flags the entries whose name or alias is an ordinary English word', () => {
     const ambiguous = new Map(skills.map((entry) => [entry.id, entry.ambiguousAliases ?? []]));
     for (const id of ['go', 'r', 'c']) expect(ambiguous.get(id), id).toContain(id);
+  });
+});
+
+describe('skillWeight and isTransversal', () => {
+  it('weigh a soft skill less than a cross-sector trade skill, and that less than a tool', () => {
+    expect(isTransversal('communication')).toBe(true);
+    expect(isTransversal('welding')).toBe(false);
+    expect(isTransversal('kubernetes')).toBe(false);
+    expect(skillWeight('communication')).toBe(SKILL_WEIGHTS.transversal);
+    expect(skillWeight('welding')).toBe(SKILL_WEIGHTS['cross-sector']);
+    expect(skillWeight('python')).toBe(1);
+    expect(skillWeight('communication')).toBeLessThan(skillWeight('welding'));
+    expect(skillWeight('welding')).toBeLessThan(skillWeight('python'));
+  });
+
+  it('weigh a skill without a level, or outside the vocabulary, fully', () => {
+    expect(skillWeight('kubernetes')).toBe(1);
+    expect(skillWeight('underwater basket weaving')).toBe(1);
+    expect(isTransversal('underwater basket weaving')).toBe(false);
   });
 });
 
