@@ -23,6 +23,15 @@ fetched() {
 
 fetch() {
   fetched && return 0
+  # A folder this script did not write is someone's own model (or something else): never replaced.
+  if [[ -d "$DIR" && ! -f "$MARKER" ]] && [[ -n "$(ls -A "$DIR")" ]]; then
+    if [[ -f "$DIR/model.onnx" && -f "$DIR/tokenizer.json" ]]; then
+      echo "models: $DIR holds a model this script did not fetch; using it as it is"
+      return 0
+    fi
+    echo "models: $DIR exists without model.onnx and tokenizer.json, and this script did not write it; not touching it" >&2
+    exit 1
+  fi
   command -v mvn >/dev/null || {
     echo "models: mvn not found (needs Maven + JDK 17+), or set EMBEDDING_MODEL_DIR to a folder holding model.onnx and tokenizer.json" >&2
     exit 1
