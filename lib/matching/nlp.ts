@@ -18,15 +18,124 @@ export interface SkillMention {
   sentence: string;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Text that names no skill
+
+const URL_START = /(?:https?|ftp):\/\/|www\./i;
+/** Dot-joined words ending in a common top-level domain, written in lower case as domains are. */
+const BARE_DOMAIN =
+  /^(?:[A-Za-z0-9-]+\.)+(?:com|org|net|io|dev|app|ai|co|edu|gov|info|biz|me|us|uk|in|de|fr|eu|ca|au|nl|ch|se|jp|cn|ru|br|xyz)$/;
+/** A host name is at most 253 characters: a longer dotted word is not one, and is not worth a regex. */
+const MAX_HOST = 253;
+const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
+/** Punctuation around a word that is not part of a domain: "(jdoe.github.io)," → "jdoe.github.io". */
+const OPENING = /^[("'<[{]+/;
+const COMPANY_LINE =
+  /^[ \t]*(?:[-*•·▪][ \t]*)?(?:company|employer|organi[sz]ation|client|firm)(?:[ \t]+name)?[ \t]*(?::|-|–|—)/gim;
+const WORKED_AT =
+  /\b(?:work(?:ed|ing|s)?|employed|interned)[ \t]+(?:at|for|by)[ \t]+((?:[A-Z][\w&.'-]*[ \t]*){1,6})/g;
+
+type Range = [start: number, end: number];
+
+function emailRanges(token: string, offset: number, ranges: Range[]): void {
+  let from = 0;
+  for (let at = token.indexOf('@'); at !== -1; at = token.indexOf('@', from)) {
+    let start = at;
+    while (start > from && EMAIL_LOCAL.test(token[start - 1] ?? '')) start -= 1;
+    let end = at + 1;
+    while (end < token.length && EMAIL_DOMAIN.test(token[end] ?? '')) end += 1;
+    const domain = token.slice(at + 1, end);
+    if (start < at && /[A-Za-z0-9-]\.[A-Za-z]/.test(domain)) ranges.push([offset + start, offset + end]);
+    from = end > at + 1 ? end : at + 1;
+  }
+}
+
+function urlOrDomainRange(
+  token: string,
+  offset: number,
+  isSkillName: (key: string) => boolean,
+): Range | null {
+  const url = URL_START.exec(token);
+  if (url !== null) return [offset + url.index, offset + token.length];
+  const lead = OPENING.exec(token)?.[0].length ?? 0;
+  let hostEnd = lead;
+  while (
+    hostEnd < token.length &&
+    hostEnd - lead <= MAX_HOST &&
+    !'/?#:),;!"\'>]}'.includes(token[hostEnd] ?? '')
+  ) {
+    hostEnd += 1;
+  }
+  const host = token.slice(lead, hostEnd).replace(/\.$/, '');
+  if (host.length > MAX_HOST || !BARE_DOMAIN.test(host) || isSkillName(host.toLowerCase())) return null;
+  return [offset + lead, offset + token.length];
+}
+
+/**
+ * The text with what names no skill, even when it contains a skill's name, blanked out: each character
+ * replaced by a space, so lines, sentences and positions stay where they were. The one place the rule
+ * lives:
+ * - URLs: from "http://", "https://", "ftp://" or "www." to the next white space;
+ * - e-mail addresses: "java.dev@oracle.com";
+ * - bare domains: dot-joined words ending in a common top-level domain in lower case ("jdoe.github.io",
+ *   "angular-blog.com/posts"), unless the whole is a skill's name or alias ("asp.net");
+ * - company names: the rest of a line that starts with a company label ("company - Tata Consultancy
+ *   Services", "Company: …", "Employer: …", "Organisation: …", "Client: …", "Firm: …"), and up to six
+ *   capitalised words after "worked at / for", "working at / for", "employed at / by", "interned at"
+ *   ("worked at Oracle as a Python developer" keeps Python, not Oracle).
+ * Every pattern runs in time linear in the text: words are found by a scan for white space, and no
+ * pattern has two unbounded quantifiers that can trade the same characters.
+ */
+export function maskNonSkillText(
+  text: string,
+  isSkillName: (key: string) => boolean = (key) => skillVocabulary.byAlias.has(key),
+): string {
+  const ranges: Range[] = [];
+  for (const match of text.matchAll(/\S+/g)) {
+    const token = match[0];
+    const range = urlOrDomainRange(token, match.index, isSkillName);
+    if (range !== null) ranges.push(range);
+    else if (token.includes('@')) emailRanges(token, match.index, ranges);
+  }
+  for (const match of text.matchAll(COMPANY_LINE)) {
+    const start = match.index + match[0].length;
+    const newline = text.indexOf('\n', start);
+    ranges.push([start, newline === -1 ? text.length : newline]);
+  }
+  for (const match of text.matchAll(WORKED_AT)) {
+    const name = match[1] ?? '';
+    const end = match.index + match[0].length;
+    ranges.push([end - name.length, end]);
+  }
+  if (ranges.length === 0) return text;
+
+  ranges.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let position = 0;
+  for (const [start, end] of ranges) {
+    if (end <= position) continue;
+    const from = Math.max(start, position);
+    parts.push(text.slice(position, from), ' '.repeat(end - from));
+    position = end;
+  }
+  parts.push(text.slice(position));
+  return parts.join('');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
 /**
  * One wink instance per process: loading the model and compiling the skill patterns takes ~100 ms, far too
  * slow to repeat per document.
  */
 export class TextAnalyzer {
   private readonly nlp: WinkMethods;
+  private readonly isSkillName: (key: string) => boolean;
 
   constructor(vocabulary: SkillVocabulary = skillVocabulary) {
     this.nlp = winkNLP(model);
+    this.isSkillName = (key) => vocabulary.byAlias.has(key);
     // Ambiguous forms ("go", "spring") are left out: in running text they are mostly ordinary words.
     this.nlp.learnCustomEntities(
       vocabulary.entries.map((entry) => ({
@@ -39,10 +148,11 @@ export class TextAnalyzer {
     );
   }
 
+  /** Reads the text with URLs, e-mail addresses and company names blanked out ({@link maskNonSkillText}). */
   analyze(text: string): TextAnalysis {
     /* eslint-disable @typescript-eslint/unbound-method -- wink's its.* are plain functions typed as methods */
     const its = this.nlp.its;
-    const doc = this.nlp.readDoc(text);
+    const doc = this.nlp.readDoc(maskNonSkillText(text, this.isSkillName));
     const mentions: SkillMention[] = [];
     const entities = doc.customEntities();
     // Sentences are read out once: copying the sentence per mention costs mentions × sentence length,

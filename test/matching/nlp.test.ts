@@ -5,7 +5,7 @@ import {
   extractJobFeatures,
   FEATURES_VERSION,
 } from '../../lib/matching/features.js';
-import { sharedAnalyzer } from '../../lib/matching/nlp.js';
+import { maskNonSkillText, sharedAnalyzer } from '../../lib/matching/nlp.js';
 import { lexicalScorer, rankFeatures } from '../../lib/matching/scorers.js';
 import { normaliseSkill } from '../../lib/matching/vocabulary.js';
 
@@ -49,6 +49,68 @@ describe('skill extraction', () => {
     expect(lemmas).not.toContain('the');
     expect(lemmas).not.toContain('3');
     expect(lemmas).not.toContain(',');
+  });
+});
+
+describe('text that names no skill', () => {
+  it.each([
+    ['Portfolio: https://github.com/jdoe/react-redux-app', 'react'],
+    ['See www.angular-blog.com/posts for more', 'angular'],
+    ['Blog: jdoe.github.io', 'github'],
+    ['Docs at (kubernetes.io), daily', 'kubernetes'],
+    ['Contact: java.dev@oracle.com', 'java'],
+    ['Mail python_guy@docker.com now', 'docker'],
+    ['company - Oracle Financial Services', 'oracle-database'],
+    ['Company: Salesforce India', 'salesforce'],
+    ['  • Employer – Amazon Web Services', 'aws'],
+    ['I worked at Oracle as a Python developer.', 'oracle-database'],
+  ])('takes no skill from %j', (text, skill) => {
+    expect(analyzer.analyze(text).skills).not.toContain(skill);
+  });
+
+  it('keeps the skills around a masked span, and skill names that look like domains', () => {
+    const { skills } = analyzer.analyze(
+      'I worked at Oracle as a Python developer (https://github.com/jdoe) with ASP.NET, asp.net and Node.js.',
+    );
+    expect(skills).toEqual(expect.arrayContaining(['python', 'dotnet', 'nodejs']));
+    expect(analyzer.analyze('Company Details\ncompany - Infosys\nWorked on Java and Kafka').skills).toEqual(
+      expect.arrayContaining(['java', 'kafka']),
+    );
+  });
+
+  it('blanks with spaces of the same length, keeping line breaks', () => {
+    const text = 'Mail: a.b@c.io\nCompany: Acme Corp\nSkills: Java';
+    const masked = maskNonSkillText(text);
+    expect(masked).toBe('Mail:         \nCompany:          \nSkills: Java');
+    expect(masked).toHaveLength(text.length);
+  });
+
+  it('leaves ordinary words with dots alone', () => {
+    for (const text of [
+      'e.g. Java',
+      'B.Tech in CS',
+      'Node.js, Vue.js',
+      'Sr.Developer',
+      'worked for 3 years',
+    ]) {
+      expect(maskNonSkillText(text), text).toBe(text);
+    }
+  });
+
+  it('runs in linear time on 1 MB pathological strings', () => {
+    const M = 1_000_000;
+    for (const text of [
+      'a.'.repeat(M / 2),
+      '@'.repeat(M),
+      'a@'.repeat(M / 2),
+      'a.b-c_d+'.repeat(M / 8) + '@x',
+      'http://'.repeat(M / 7),
+      '\t'.repeat(M) + 'x',
+      'company '.repeat(M / 8),
+      'worked at ' + 'Aa '.repeat(M / 3),
+    ]) {
+      expect(maskNonSkillText(text)).toHaveLength(text.length);
+    }
   });
 });
 
