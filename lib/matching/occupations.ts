@@ -64,7 +64,6 @@ interface Index {
   /** Longest phrase, in words: no n-gram longer than this can match. */
   maxWords: number;
   related: Map<string, Map<string, RelatedTier>>;
-  version: number;
 }
 
 let index: Index | undefined;
@@ -92,17 +91,12 @@ function loadIndex(): Index {
     byPhrase.set(phrase, null);
     maxWords = Math.max(maxWords, phrase.split(' ').length);
   }
-  return { byCode, byPhrase, maxWords, related, version: file.version };
+  return { byCode, byPhrase, maxWords, related };
 }
 
 function theIndex(): Index {
   index ??= loadIndex();
   return index;
-}
-
-/** Version of the taxonomy: stored occupations computed under another version should be recomputed. */
-export function occupationsVersion(): number {
-  return theIndex().version;
 }
 
 export function occupationByCode(code: string): Occupation | null {
@@ -113,11 +107,10 @@ export function occupationByCode(code: string): Occupation | null {
 // Titles
 
 /** A job title is rarely longer; beyond this it is a sentence, and reading on only adds false matches. */
-export const MAX_TITLE_CHARS = 200;
+const MAX_TITLE_CHARS = 200;
 
 interface PhraseMatch {
   occupation: Occupation | null;
-  start: number;
   words: number;
 }
 
@@ -133,7 +126,7 @@ function longestPhrase(words: readonly string[]): PhraseMatch | null {
     for (let length = longest; length > (best?.words ?? 0); length -= 1) {
       const occupation = byPhrase.get(words.slice(start, start + length).join(' '));
       if (occupation !== undefined) {
-        best = { occupation, start, words: length };
+        best = { occupation, words: length };
         break;
       }
     }
@@ -147,9 +140,11 @@ function titleWords(text: string): string[] {
 }
 
 /**
- * The occupation a job title names, or null: the longest known title phrase in the normalised title, so
- * "Senior Java Developer (m/f/d) – Berlin" finds "java developer" (Computer Programmers) and "Registered
- * Nurse, ICU" finds "registered nurse". Only the first {@link MAX_TITLE_CHARS} characters are read.
+ * The occupation a job title names, or null: the longest known title phrase among the word n-grams of the
+ * normalised title ({@link normaliseTitle}), so "Senior Java Developer (m/f/d) – Berlin" finds "java
+ * developer" (Software Developers) and "Registered Nurse, ICU" finds "registered nurse". A longest phrase
+ * that O*NET leaves ambiguous ("test engineer") answers null rather than a word inside it. Only the first
+ * {@link MAX_TITLE_CHARS} characters are read.
  */
 export function occupationOfTitle(title: string): Occupation | null {
   return longestPhrase(titleWords(title))?.occupation ?? null;
@@ -169,7 +164,7 @@ export interface WeightedOccupation extends Occupation {
 }
 
 /** The title sits near the top, or is said in the first jobs described; later text is older history. */
-export const MAX_RESUME_CHARS = 20_000;
+const MAX_RESUME_CHARS = 20_000;
 /** Lines from the top read as a possible headline (after a name, contact lines, a degree or two). */
 const HEADLINE_LINES = 15;
 /** Occupations returned at most: beyond a few, the list says nothing about the person. */
