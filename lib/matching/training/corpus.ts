@@ -1,6 +1,7 @@
 import { extractCandidateFeatures, extractJobFeatures, type Features } from '../features.js';
 import type { TextAnalyzer } from '../nlp.js';
 import { loadResumeCategories, loadResumeJdRelevancy, loadVacancyResumeMatching } from './datasets.js';
+import { categoryGain, loadOccupationPostings } from './occupation-postings.js';
 import { isHeldOut } from './split.js';
 
 /** Years from date ranges count up to this day, so features (and reported numbers) do not drift with the clock. */
@@ -17,6 +18,8 @@ export type Part = 'train' | 'dev' | 'heldOut';
 
 export interface Doc {
   id: string;
+  /** The title line a job was read with; absent for a document read as a candidate. */
+  title?: string;
   text: string;
   features: Features;
 }
@@ -26,9 +29,13 @@ export interface JudgedTarget extends Doc {
   relevance: number;
 }
 
+/** What the query is: a candidate ranks jobs (its features extracted as a resume), a job ranks candidates. */
+export type SubjectKind = 'candidate' | 'job';
+
 /** One query with the documents judged for it, all in the same part of a set. */
 export interface RankingQuery {
   query: Doc;
+  subjectKind: SubjectKind;
   targets: JudgedTarget[];
 }
 
@@ -45,6 +52,14 @@ export interface EvaluationCorpus {
   vacancies: Record<Part, VacancyQuery[]>;
   /** Resumes as queries against the other resumes of the same part; same category = relevant. */
   categories: Record<Part, RankingQuery[]>;
+  /**
+   * Each categorised resume of a part (a candidate) against every O*NET posting (`occupation-postings.ts`):
+   * relevance 1 for a posting of its category, 0.5 for a sibling category, else 0. The postings are the
+   * same in every part.
+   */
+  candidateJobs: Record<Part, RankingQuery[]>;
+  /** Each O*NET posting (a job) against the categorised resumes of a part, with the same relevance. */
+  jobCandidates: Record<Part, RankingQuery[]>;
 }
 
 function partOf(dataset: string, key: string, heldOut: number): Part {
@@ -70,11 +85,16 @@ function textKey(text: string): string {
 }
 
 /** Postings and vacancies are read as jobs (first line as title), resumes and CVs as candidates. */
-function asJob(id: string, text: string, analyzer: TextAnalyzer, title = firstLine(text)): Doc {
-  return { id, text, features: extractJobFeatures({ title, description: text, skills: [] }, analyzer) };
+export function asJob(id: string, text: string, analyzer: TextAnalyzer, title = firstLine(text)): Doc {
+  return {
+    id,
+    title,
+    text,
+    features: extractJobFeatures({ title, description: text, skills: [] }, analyzer),
+  };
 }
 
-function asCandidate(id: string, text: string, analyzer: TextAnalyzer, now: Date): Doc {
+export function asCandidate(id: string, text: string, analyzer: TextAnalyzer, now: Date): Doc {
   return {
     id,
     text,
@@ -93,7 +113,7 @@ export async function loadEvaluationCorpus(
 ): Promise<EvaluationCorpus> {
   const relevancy = await loadResumeJdRelevancy(dataDir);
   const resume = asCandidate('resume', relevancy.resume, analyzer, now);
-  const postings = byPart(
+  const judged = byPart(
     relevancy.postings.map((posting) => ({
       ...asJob(posting.id, posting.text, analyzer),
       relevance: posting.relevant ? 1 : 0,
@@ -131,9 +151,33 @@ export async function loadEvaluationCorpus(
   const categoryQueries = (part: (typeof resumes)['train']): RankingQuery[] =>
     part.map((query) => ({
       query: query.asQuery,
+      subjectKind: 'candidate',
       targets: part
         .filter((target) => target.asQuery.id !== query.asQuery.id)
         .map((target) => ({ ...target.asTarget, relevance: target.category === query.category ? 1 : 0 })),
+    }));
+
+  const postings = (await loadOccupationPostings(dataDir)).map((posting) => ({
+    category: posting.category,
+    doc: asJob(posting.id, posting.text, analyzer, posting.title),
+  }));
+  const candidateJobQueries = (part: (typeof resumes)['train']): RankingQuery[] =>
+    part.map((resume) => ({
+      query: resume.asQuery,
+      subjectKind: 'candidate',
+      targets: postings.map((posting) => ({
+        ...posting.doc,
+        relevance: categoryGain(resume.category, posting.category) / 2,
+      })),
+    }));
+  const jobCandidateQueries = (part: (typeof resumes)['train']): RankingQuery[] =>
+    postings.map((posting) => ({
+      query: posting.doc,
+      subjectKind: 'job',
+      targets: part.map((resume) => ({
+        ...resume.asQuery,
+        relevance: categoryGain(posting.category, resume.category) / 2,
+      })),
     }));
 
   const partsOf = <Item>(
@@ -144,13 +188,24 @@ export async function loadEvaluationCorpus(
     dev: each(items.dev),
     heldOut: each(items.heldOut),
   });
-  return {
-    resumeJd: partsOf(postings, (targets) => ({ query: resume, targets })),
+  const corpus: EvaluationCorpus = {
+    resumeJd: partsOf(judged, (targets) => ({ query: resume, subjectKind: 'candidate', targets })),
     vacancies: byPart(vacancyQueries, (query) => partOf('vacancy-resume', query.cv.id, HELD_OUT.vacancies)),
     categories: {
       train: categoryQueries(resumes.train),
       dev: categoryQueries(resumes.dev),
       heldOut: categoryQueries(resumes.heldOut),
     },
+    candidateJobs: {
+      train: candidateJobQueries(resumes.train),
+      dev: candidateJobQueries(resumes.dev),
+      heldOut: candidateJobQueries(resumes.heldOut),
+    },
+    jobCandidates: {
+      train: jobCandidateQueries(resumes.train),
+      dev: jobCandidateQueries(resumes.dev),
+      heldOut: jobCandidateQueries(resumes.heldOut),
+    },
   };
+  return corpus;
 }
