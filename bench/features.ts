@@ -1,10 +1,14 @@
 /**
  * Bench 1: feature extraction throughput, in wink tokens per second, of extractJobFeatures and
- * extractCandidateFeatures against raw wink-nlp (readDoc + tokens().out()) over the same texts.
+ * extractCandidateFeatures against raw wink-nlp (readDoc + tokens().out()) over the same texts; then the
+ * sentence embedding's cost (lib/matching/embedding.ts) over the same texts, in the same unit, at two word-piece
+ * limits, alone and added to extraction.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { loadConfig } from '../lib/config.js';
+import { TextEmbedder } from '../lib/matching/embedding.js';
 import { extractCandidateFeatures, extractJobFeatures } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
 import {
@@ -18,7 +22,7 @@ import {
 } from './support/corpus.js';
 import type { RawWinkRequest, RawWinkResponse } from './support/raw-wink-child.js';
 import { formatNumber, type BenchSection } from './support/report.js';
-import { median, rates, sum, timePasses } from './support/stats.js';
+import { median, now, rates, sum, timePasses } from './support/stats.js';
 
 export interface FeatureBenchOptions {
   texts: BenchTexts;
@@ -30,6 +34,45 @@ export interface FeatureBenchOptions {
 }
 
 const TARGET_SHARE = 0.5;
+/** Extraction with the semantic part: its share of raw readDoc's tokens/s (the issue's target). */
+const SEMANTIC_TARGET_SHARE = 0.1;
+/** Word-piece limits measured: the model's usual 256 and the cheaper 128. */
+const SEMANTIC_MAX_TOKENS = [256, 128] as const;
+/** The model runs are slow next to wink: at most this many timed passes each, after a short warm-up. */
+const SEMANTIC_MAX_REPETITIONS = 3;
+
+interface SemanticRun {
+  maxTokens: number;
+  seconds: number[];
+  /** Resident memory the model added to this process: after loading, and the largest after a pass. */
+  rssAfterLoad: number;
+  rssPeak: number;
+}
+
+/** Embeds every text `repetitions` times, each limit with its own embedder loaded, measured and released. */
+async function timeEmbedding(texts: readonly string[], repetitions: number): Promise<SemanticRun[]> {
+  const { modelDir } = loadConfig().matching.embedding;
+  const runs: SemanticRun[] = [];
+  for (const maxTokens of SEMANTIC_MAX_TOKENS) {
+    const rssBefore = process.memoryUsage().rss;
+    const embedder = await TextEmbedder.load(modelDir, { maxTokens });
+    const rssAfterLoad = process.memoryUsage().rss - rssBefore;
+    await embedder.embed(texts.slice(0, 16));
+    const seconds: number[] = [];
+    let rssPeak = rssAfterLoad;
+    for (let index = 0; index < repetitions; index += 1) {
+      const start = now();
+      await embedder.embed(texts);
+      seconds.push(Number(now() - start) / 1e9);
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss - rssBefore);
+    }
+    await embedder.release();
+    runs.push({ maxTokens, seconds, rssAfterLoad, rssPeak });
+  }
+  return runs;
+}
+
+const mib = (bytes: number): string => `${formatNumber(bytes / 2 ** 20)} MiB`;
 
 async function rawWink(request: RawWinkRequest): Promise<RawWinkResponse> {
   const child = fork(fileURLToPath(new URL('./support/raw-wink-child.ts', import.meta.url)), [], {
@@ -102,6 +145,36 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
   });
   const baselineName = 'raw wink readDoc + tokens().out()';
 
+  // The semantic part, over the same texts, after the wink passes (never beside them).
+  const semanticRepetitions = Math.min(options.repetitions, SEMANTIC_MAX_REPETITIONS);
+  const texts = [...postings.map(postingText), ...resumes.map(resumeText)];
+  const semantic = await timeEmbedding(texts, semanticRepetitions);
+  const extractionSeconds = median(jobSeconds) + median(candidateSeconds);
+  const semanticFigures = semantic.flatMap((run) => {
+    const embedSeconds = median(run.seconds);
+    const withSemantic = allTokens / (extractionSeconds + embedSeconds);
+    return [
+      {
+        name: `embedding alone, first ${run.maxTokens} word pieces`,
+        value: allTokens / embedSeconds,
+        unit: 'tokens/s',
+        better: 'higher' as const,
+        baseline: { name: baselineName, value: rawAllRate },
+      },
+      {
+        name: `both, all texts, with embedding (${run.maxTokens} word pieces)`,
+        value: withSemantic,
+        unit: 'tokens/s',
+        better: 'higher' as const,
+        baseline: { name: baselineName, value: rawAllRate },
+        target: {
+          text: `≥ ${SEMANTIC_TARGET_SHARE * 100}% of raw readDoc`,
+          met: withSemantic >= SEMANTIC_TARGET_SHARE * rawAllRate,
+        },
+      },
+    ];
+  });
+
   return {
     title: 'Feature extraction',
     setup: [
@@ -109,6 +182,7 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
       'Tokens are counted once, by raw wink (`readDoc(text).tokens().out().length`) over the same text each side reads (title or headline, a line break, then the body); both rates divide that count by the time.',
       `Baseline: its own \`winkNLP(model)\` instance without custom entities, in a child process (a second wink instance beside the project's analyzer is fragile); it runs first, alone.`,
       `${options.warmup} warm-up pass(es), then the median of ${options.repetitions} timed passes over the whole set, single-threaded.`,
+      `Embedding (all-MiniLM-L6-v2 int8, onnxruntime-node, one thread): every posting and resume text, first ${SEMANTIC_MAX_TOKENS.join(' or ')} word pieces, one text per model run; 16 texts to warm up, then the median of ${semanticRepetitions} timed passes. Its tokens/s divides the same wink token count by the embedding time; "with embedding" by extraction's time plus the embedding's.`,
     ],
     figures: [
       {
@@ -135,9 +209,14 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
         baseline: { name: baselineName, value: rawAllRate },
         target: target(allRate, rawAllRate),
       },
+      ...semanticFigures,
     ],
     details: [
       `Per document (median pass): a posting ${formatNumber((median(jobSeconds) * 1000) / postings.length)} ms (raw ${formatNumber((median(rawPostings.seconds) * 1000) / postings.length)} ms), a resume ${formatNumber((median(candidateSeconds) * 1000) / resumes.length)} ms (raw ${formatNumber((median(rawResumes.seconds) * 1000) / resumes.length)} ms); ${formatNumber(skills / (options.warmup + options.repetitions))} skills found per pass.`,
+      ...semantic.map(
+        (run) =>
+          `Embedding, first ${run.maxTokens} word pieces: ${formatNumber(texts.length / median(run.seconds))} texts/s (${formatNumber((median(run.seconds) * 1000) / texts.length)} ms a text); resident memory added: ${mib(run.rssAfterLoad)} after loading, ${mib(run.rssPeak)} at most after a pass.`,
+      ),
     ],
   };
 }
