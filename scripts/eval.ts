@@ -319,7 +319,7 @@ try {
         return `| ${label} | ${cells.join(' | ')} | ${ratio(concentrationOf(report, set))} | ${f(setRecall.recall)} |`;
       }),
       '',
-      `Main metric: ${MAIN_METRICS[set].label}.${Number.isNaN(ideal[set]) ? '' : ` A perfect ranker's concentration is at least ${ratio(ideal[set])} here: the queries of one category share their best targets.`} Retrieval recall does not depend on the ranker: ${setRecall.retrieved} of ${setRecall.relevant} relevant targets reach the pool.`,
+      `Main metric: ${MAIN_METRICS[set].label}.${Number.isNaN(ideal[set]) ? '' : ` A perfect ranker's concentration is at least ${ratio(ideal[set])} here, as queries that want the same targets (a category's resumes, its postings) must share their first places.`} Retrieval recall does not depend on the ranker: ${setRecall.retrieved} of ${setRecall.relevant} relevant targets reach the pool.`,
       '',
     ];
   };
