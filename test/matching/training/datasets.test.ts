@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   DatasetMissingError,
+  loadOnetAlternateTitles,
   loadOnetOccupations,
+  loadOnetTasks,
   loadResumeCategories,
   loadResumeJdRelevancy,
   loadSkillExtractionHouse,
@@ -81,6 +83,25 @@ describe('resume-categories', () => {
     expect(resumes.filter((resume) => resume.category === 'Java Developer')).toHaveLength(13);
     // Records end in CRLF; the loader must not leave a CR on the last field.
     expect(resumes.some((resume) => resume.text.endsWith('\r'))).toBe(false);
+  });
+});
+
+describe('onet tasks and titles', () => {
+  it('has 18,796 task statements for 923 occupations, most of them core', async () => {
+    const tasks = await loadOnetTasks(dataDir);
+    expect(tasks).toHaveLength(18_796);
+    expect(new Set(tasks.map((task) => task.code)).size).toBe(923);
+    expect(tasks.filter((task) => task.type === 'Core')).toHaveLength(13_417);
+    expect(tasks.every((task) => task.task.length > 0)).toBe(true);
+  });
+
+  it('has 57,543 alternate titles, commas inside quoted titles kept', async () => {
+    const titles = await loadOnetAlternateTitles(dataDir);
+    expect(titles).toHaveLength(57_543);
+    expect(titles).toContainEqual({
+      code: '15-1242.00',
+      title: 'ETL Developer (Extract, Transform and Load Developer)',
+    });
   });
 });
 
