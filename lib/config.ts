@@ -154,7 +154,7 @@ const schema = z.object({
     .min(1)
     .default('.cache/models/all-minilm-l6-v2-q')
     .transform((dir) => resolve(projectRoot, dir)),
-  EMBEDDING_MAX_TOKENS: z.coerce.number().int().min(3).max(512).default(128),
+  EMBEDDING_MAX_TOKENS: z.coerce.number().int().min(3).max(512).default(256),
   START_LOCAL_KAFKA: booleanFromString.default(true),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),

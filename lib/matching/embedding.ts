@@ -19,7 +19,7 @@ import type { Config } from '../config.js';
 export const MODEL_FILE = 'model.onnx';
 export const TOKENIZER_FILE = 'tokenizer.json';
 
-/** The name stored vectors are versioned under, before the word-piece limit (`minilm-l6-v2-q@128`). */
+/** The name stored vectors are versioned under, before the word-piece limit (`minilm-l6-v2-q@256`). */
 export const DEFAULT_MODEL_NAME = 'minilm-l6-v2-q';
 
 /**
@@ -42,8 +42,9 @@ const MODEL_MAX_TOKENS = 512;
 export interface TextEmbedderOptions {
   /**
    * Word pieces of a text the model reads, [CLS] and [SEP] included (sentence-transformers' max_seq_length);
-   * the rest of the text is ignored. Cost grows a little faster than linearly with it.
-   * @defaultValue 128
+   * the rest of the text is ignored. Cost grows a little faster than linearly with it: one thread ran a text
+   * in about 53 ms at 256, 24 ms at 128.
+   * @defaultValue 256
    */
   maxTokens?: number;
   /**
@@ -115,7 +116,7 @@ export class TextEmbedder {
    */
   static async load(dir: string, options: TextEmbedderOptions = {}): Promise<TextEmbedder> {
     const resolved: Required<TextEmbedderOptions> = {
-      maxTokens: options.maxTokens ?? 128,
+      maxTokens: options.maxTokens ?? 256,
       name: options.name ?? DEFAULT_MODEL_NAME,
     };
     if (
