@@ -1,6 +1,6 @@
 /**
- * `npm start`: one command for a developer machine. Migrates, starts (or reuses) a local Kafka broker,
- * creates a demo client on first start, fetches the embedding model when it is missing (scripts/models.sh),
+ * `npm start`: one command for a developer machine. Fetches the embedding model when it is missing
+ * (scripts/models.sh), migrates, starts (or reuses) a local Kafka broker, creates a demo client on first start,
  * then runs the API, WORKER_REPLICAS worker processes and, with a broker, the outbox relay and the Kafka
  * ingest consumer, restarting any that crash, until SIGINT/SIGTERM, which it passes on so every child shuts
  * down gracefully.
@@ -19,6 +19,25 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
 const DEMO_CLIENT = 'demo';
 const LOCAL_BROKER = '127.0.0.1:9092';
+
+// Workers embed texts with a model unpacked once from a Maven Central jar; the script returns at once when the
+// folder holds it already (or a model of the user's own). First, so that a failure leaves nothing running.
+if (config.workers.replicas > 0) {
+  const { modelDir } = config.matching.embedding;
+  const fetched = spawnSync('bash', ['scripts/models.sh', 'fetch'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: childEnvironment({ EMBEDDING_MODEL_DIR: modelDir }),
+  });
+  if (fetched.status !== 0) {
+    console.error(
+      `The embedding model workers need is not in ${modelDir} and could not be fetched (above: why; ` +
+        'scripts/models.sh needs Maven and a JDK). Then run npm run models:fetch, or set EMBEDDING_MODEL_DIR ' +
+        'to a folder holding model.onnx and tokenizer.json.',
+    );
+    process.exit(1);
+  }
+}
 
 const db = createDatabase(config);
 let demoKey: string | undefined;
@@ -40,25 +59,6 @@ if (!brokers && config.kafka.startLocal) {
       'WARNING: the local Kafka broker did not start. The service runs on; domain events wait in the ' +
         'outbox table and go out once a broker is configured (KAFKA_BROKERS) and reachable.',
     );
-  }
-}
-
-// Workers embed texts with a model unpacked once from a Maven Central jar; the script returns at once when the
-// folder holds it already (or holds a model of the user's own).
-if (config.workers.replicas > 0) {
-  const { modelDir } = config.matching.embedding;
-  const fetched = spawnSync('bash', ['scripts/models.sh', 'fetch'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: childEnvironment({ EMBEDDING_MODEL_DIR: modelDir }),
-  });
-  if (fetched.status !== 0) {
-    console.error(
-      `The embedding model workers need is not in ${modelDir} and could not be fetched (scripts/models.sh ` +
-        'needs Maven and a JDK). Install them and run npm run models:fetch, or set EMBEDDING_MODEL_DIR to a ' +
-        'folder holding model.onnx and tokenizer.json.',
-    );
-    process.exit(1);
   }
 }
 
