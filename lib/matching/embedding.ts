@@ -70,8 +70,16 @@ export class EmbeddingModelMissingError extends Error {
   }
 }
 
-/** Characters a word piece can never span, in the tokenizer's own pre-tokenisation (BertPreTokenizer). */
+/**
+ * Beyond ASCII, the characters the tokenizer splits words at: Unicode punctuation, the whitespace it keeps (not
+ * the control and format characters it drops first) and CJK ideographs, each of which it reads as a word.
+ */
+const WIDE_BOUNDARY =
+  /[\p{P}\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+
+/** Whether a word piece can never span this character (the tokenizer's BertNormalizer + BertPreTokenizer). */
 function isBoundary(code: number): boolean {
+  if (code > 127) return WIDE_BOUNDARY.test(String.fromCharCode(code));
   return (
     code === 32 || // space
     code === 9 ||
@@ -86,6 +94,11 @@ function isBoundary(code: number): boolean {
 
 /** Characters read per word piece wanted, before the first try; more are read when a text is denser. */
 const CHARACTERS_PER_PIECE = 12;
+/**
+ * Characters read per word piece wanted, at most: what keeps a pathological text (a word of a million
+ * characters, megabytes of spaces) as cheap as any. Ordinary text needs 4 to 6.
+ */
+const MAX_CHARACTERS_PER_PIECE = 64;
 
 export class TextEmbedder {
   readonly name: string;
@@ -158,30 +171,30 @@ export class TextEmbedder {
 
   /**
    * The word-piece ids the model reads for `text`: [CLS], at most `maxTokens - 2` pieces, [SEP]. Only a prefix
-   * of a long text is tokenised (cut where no word piece can span), so the cost is bounded by `maxTokens`
-   * for ordinary text, whatever its length.
+   * of a long text is tokenised, cut where no word piece can span, and never more than `maxTokens × 64`
+   * characters: the cost is bounded by `maxTokens` whatever the text holds.
    */
   wordPieces(text: string): number[] {
     const wanted = this.maxTokens - 2;
-    let budget = this.maxTokens * CHARACTERS_PER_PIECE;
+    const limit = Math.min(text.length, this.maxTokens * MAX_CHARACTERS_PER_PIECE);
+    let budget = Math.min(limit, this.maxTokens * CHARACTERS_PER_PIECE);
     for (;;) {
-      let end = text.length;
-      if (budget < text.length) {
-        end = budget;
-        while (end > 0 && !isBoundary(text.charCodeAt(end))) end -= 1;
+      let end = budget;
+      if (end < text.length) {
+        let cut = end;
+        while (cut > 0 && !isBoundary(text.charCodeAt(cut))) cut -= 1;
+        // No boundary at all: one word as long as the budget, [UNK] however it is cut (not inside a pair).
+        if (cut > 0) end = cut;
+        else if (end > 0 && (text.charCodeAt(end) & 0xfc00) === 0xdc00) end -= 1;
       }
-      // end === 0 with text left: one word longer than the budget; read more.
-      if (end > 0 || budget >= text.length) {
-        const ids = this.tokenizer.encode(end === text.length ? text : text.slice(0, end)).ids;
-        // ids = [CLS] ...pieces [SEP]
-        if (ids.length - 2 >= wanted || end === text.length) {
-          if (ids.length - 2 <= wanted) return ids;
-          const kept = ids.slice(0, wanted + 1);
-          kept.push(this.sep);
-          return kept;
-        }
+      const ids = this.tokenizer.encode(end === text.length ? text : text.slice(0, end)).ids; // [CLS] … [SEP]
+      if (ids.length - 2 >= wanted || budget >= limit) {
+        if (ids.length - 2 <= wanted) return ids;
+        const kept = ids.slice(0, wanted + 1);
+        kept.push(this.sep);
+        return kept;
       }
-      budget *= 2;
+      budget = Math.min(limit, budget * 2);
     }
   }
 

@@ -100,6 +100,14 @@ describe('TextEmbedder (all-MiniLM-L6-v2 int8)', () => {
     expect(pieces).toEqual(embedder.wordPieces(dense.slice(0, 1000)));
     const oneWord = 'x'.repeat(300_000); // longer than any word piece: one [UNK]
     expect(embedder.wordPieces(oneWord)).toEqual([101, 100, 102]);
+    const chinese = '東京都'.repeat(350_000); // one word piece per ideograph, no spaces
+    expect(embedder.wordPieces(chinese)).toEqual(embedder.wordPieces(chinese.slice(0, 600)));
+    expect(embedder.wordPieces(chinese)).toHaveLength(128);
+  });
+
+  it('reads at most maxTokens × 64 characters, whatever they hold', () => {
+    const spaced = `java${' '.repeat(128 * 64)}python`;
+    expect(embedder.wordPieces(spaced)).toEqual(embedder.wordPieces('java'));
   });
 
   it('a higher limit reads further: 256 word pieces differ from 128 on a long text', async () => {
