@@ -84,6 +84,7 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
     const outcome = await runMatch(stack.services.db, id, {
       candidateLimit: stack.config.matching.candidateLimit,
       scorer: () => registry.current(),
+      embedder: stack.services.embedder,
       cache: new ProfileCache(1000),
     });
     if (outcome !== 'completed') throw new Error(`runMatch: ${outcome}`);

@@ -12,12 +12,12 @@ import { insertMatchRequest } from '../lib/db/match-requests.js';
 import type { MatchFilters } from '../lib/db/models.js';
 import { createLogger } from '../lib/logger.js';
 import { poolWords, runMatch } from '../lib/match-requests.js';
+import { sharedEmbedder } from '../lib/matching/embedding.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { ScorerRegistry } from '../lib/matching/scorer-registry.js';
 import { ProfileCache } from '../lib/matching/profile-cache.js';
 import { rankFeatures, type Scorer } from '../lib/matching/scorers.js';
 import { spread, type BenchResume, type BenchTexts } from './support/corpus.js';
-import { postingFeatures } from './support/extracted.js';
 import {
   INSERT_CHUNK,
   insertCandidates,
@@ -146,8 +146,6 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
 
     // ----- The corpus: N jobs from the templates, a handful of candidates as subjects.
     const templates = options.texts.postings;
-    log(`  match: extracting features of ${templates.length} template postings (once per process) ...`);
-    for (const posting of templates) postingFeatures(posting);
     log(`  match: inserting ${formatNumber(options.jobs)} jobs into schema ${schema} ...`);
     let start = now();
     await insertJobs(db, client.id, templates, options.jobs);
@@ -217,6 +215,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
       const outcome = await runMatch(db, request.id, {
         candidateLimit: config.matching.candidateLimit,
         scorer,
+        embedder: () => sharedEmbedder(config),
         cache,
       });
       const end = now();

@@ -33,6 +33,7 @@ import { runMatchBench } from './match.js';
 import { runRelayBench } from './relay.js';
 import { runScoringBench } from './scoring.js';
 import { loadBenchTexts, PROJECT_ROOT } from './support/corpus.js';
+import { extractBenchFeatures } from './support/extracted.js';
 import { profileChildrenInto } from './support/processes.js';
 import { describeMachine } from './support/machine.js';
 import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
@@ -114,6 +115,10 @@ const startedAt = new Date();
 const started = now();
 const machine = describeMachine();
 const texts = await loadBenchTexts(resolve(PROJECT_ROOT, values.data));
+if (selected.some((bench) => bench !== 'features')) {
+  log(`Extracting and embedding ${texts.postings.length + texts.resumes.length} bench texts ...`);
+  await extractBenchFeatures(texts);
+}
 /** Benches run at their short size in a full run (--short-for e2e,memory), when time does not allow all. */
 const shortFor = new Set(
   (values['short-for'] ?? '')

@@ -42,11 +42,8 @@ export function runScoringBench(options: ScoringBenchOptions): BenchSection {
   const pairCount = jobs.length * candidates.length;
   const vectors = new Float64Array(pairCount * PAIR_FEATURE_COUNT);
   candidates.forEach((candidate, c) => {
-    const ranking = new PairRanking('candidate', candidate, jobs);
-    jobs.forEach((job, j) => {
-      const offset = (c * jobs.length + j) * PAIR_FEATURE_COUNT;
-      ranking.features(job, vectors.subarray(offset, offset + PAIR_FEATURE_COUNT));
-    });
+    const ranking = new PairRanking('candidate', candidate, jobs).measureAll();
+    vectors.set(ranking.matrix, c * jobs.length * PAIR_FEATURE_COUNT);
   });
   const views = Array.from({ length: pairCount }, (_, index) =>
     vectors.subarray(index * PAIR_FEATURE_COUNT, (index + 1) * PAIR_FEATURE_COUNT),
@@ -87,25 +84,24 @@ export function runScoringBench(options: ScoringBenchOptions): BenchSection {
   const brainRate = median(rates(evaluations, precomputed.brain));
 
   // The full path: a fresh PairRanking per ranking (IDF over the subject and its targets, as in a
-  // request), then pair features and the score for every pair.
-  const buffer = new Float64Array(PAIR_FEATURE_COUNT);
+  // request), then pair features (absolute, then relative to the pool) and the score for every pair.
   const full = timeInterleaved(
     {
       compiled: () => {
         for (const candidate of candidates) {
-          const ranking = new PairRanking('candidate', candidate, jobs);
-          for (const job of jobs) sink += scorer.score(ranking.features(job, buffer));
+          const ranking = new PairRanking('candidate', candidate, jobs).measureAll();
+          for (let index = 0; index < jobs.length; index += 1) sink += scorer.score(ranking.features(index));
         }
       },
       brain: () => {
         for (const candidate of candidates) {
-          const ranking = new PairRanking('candidate', candidate, jobs);
-          for (const job of jobs) sink += brainScore(ranking.features(job, buffer));
+          const ranking = new PairRanking('candidate', candidate, jobs).measureAll();
+          for (let index = 0; index < jobs.length; index += 1) sink += brainScore(ranking.features(index));
         }
       },
       context: () => {
         for (const candidate of candidates) {
-          sink += new PairRanking('candidate', candidate, jobs).features(candidate, buffer)[0] as number;
+          sink += new PairRanking('candidate', candidate, jobs).matrix.length;
         }
       },
     },

@@ -23,7 +23,7 @@ import {
   type PoolMember,
 } from './db/profiles.js';
 import { NotFoundError, PermanentJobError, ValidationError } from './errors.js';
-import { FEATURES_VERSION, type Features } from './matching/features.js';
+import { FEATURES_VERSION, type Embedder, type Features } from './matching/features.js';
 import type { CompiledProfile } from './matching/compiled-profile.js';
 import type { CacheGeneration, ProfileCache } from './matching/profile-cache.js';
 import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
@@ -134,6 +134,8 @@ export type MatchOutcome = 'completed' | 'already-finished' | 'not-found';
 export interface MatchOptions {
   candidateLimit: number;
   scorer: () => Promise<Scorer>;
+  /** Embeds the subject or the targets whose stored features are stale (after an upgrade). */
+  embedder: () => Promise<Embedder>;
   /** Compiled targets kept between matches by this process. */
   cache: ProfileCache;
   /** Where the client's webhook notification is queued; only benchmarks, which have no Redis, leave it out. */
@@ -205,7 +207,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
   const subjectFeatures =
     subject.features?.version === FEATURES_VERSION && subject.featuresRevision === subject.revision
       ? subject.features
-      : computeFeatures(request.subjectType, subject);
+      : await computeFeatures(request.subjectType, subject, await options.embedder());
 
   const targetKind: ProfileKind = request.subjectType === 'candidate' ? 'job' : 'candidate';
   for (const stale of await findProfilesWithStaleFeatures(
@@ -216,7 +218,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     STALE_REFRESH_LIMIT,
   )) {
     options.signal?.throwIfAborted();
-    await refreshFeatures(db, targetKind, stale);
+    await refreshFeatures(db, targetKind, stale, await options.embedder());
   }
 
   const pool = await findMatchPool(db, targetKind, {

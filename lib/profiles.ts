@@ -17,9 +17,12 @@ import {
 import { ConflictError, NotFoundError, RecordNotVisibleError, ValidationError } from './errors.js';
 import { findStaleFeaturePage } from './db/backfill.js';
 import {
+  embedFeatures,
   extractCandidateFeatures,
   extractJobFeatures,
   FEATURES_VERSION,
+  semanticTexts,
+  type Embedder,
   type Features,
 } from './matching/features.js';
 import type { Queues } from './queues/queues.js';
@@ -253,10 +256,20 @@ export function decodeCursor(cursor: string): ListPosition {
   ]);
 }
 
-export function computeFeatures(kind: ProfileKind, profile: JobModel | CandidateModel): Features {
-  return kind === 'job'
-    ? extractJobFeatures(profile as JobModel)
-    : extractCandidateFeatures(profile as CandidateModel);
+/** A row's features: wink-nlp's reading of its text, then the sentence embeddings of it. */
+export async function computeFeatures(
+  kind: ProfileKind,
+  profile: JobModel | CandidateModel,
+  embedder: Embedder,
+): Promise<Features> {
+  if (kind === 'job') {
+    const job = profile as JobModel;
+    const features = extractJobFeatures(job);
+    return embedFeatures(features, semanticTexts({ kind, text: job }, features), embedder);
+  }
+  const candidate = profile as CandidateModel;
+  const features = extractCandidateFeatures(candidate);
+  return embedFeatures(features, semanticTexts({ kind, text: candidate }, features), embedder);
 }
 
 /** Computes and stores features for the row's current revision; false when the row changed meanwhile. */
@@ -264,8 +277,9 @@ export async function refreshFeatures(
   db: Knex,
   kind: ProfileKind,
   profile: JobModel | CandidateModel,
+  embedder: Embedder,
 ): Promise<boolean> {
-  return saveFeatures(db, kind, profile.id, profile.revision, computeFeatures(kind, profile));
+  return saveFeatures(db, kind, profile.id, profile.revision, await computeFeatures(kind, profile, embedder));
 }
 
 export type FeaturesOutcome = 'stored' | 'superseded';
@@ -280,10 +294,11 @@ export async function extractAndStoreFeatures(
   kind: ProfileKind,
   id: string,
   revision: number,
+  embedder: Embedder,
 ): Promise<FeaturesOutcome> {
   const profile = await findProfileById(db, kind, id);
   if (!profile || profile.revision < revision) throw new RecordNotVisibleError(kind, id, revision);
-  return (await refreshFeatures(db, kind, profile)) ? 'stored' : 'superseded';
+  return (await refreshFeatures(db, kind, profile, embedder)) ? 'stored' : 'superseded';
 }
 
 /** Rows refreshed per round trip by a backfill. */
@@ -296,6 +311,7 @@ const BACKFILL_PAGE = 200;
 export async function backfillFeatures(
   db: Knex,
   kind: ProfileKind,
+  embedder: Embedder,
   onProgress: (done: number) => void = () => undefined,
 ): Promise<number> {
   let done = 0;
@@ -304,7 +320,7 @@ export async function backfillFeatures(
     const page = await findStaleFeaturePage(db, kind, FEATURES_VERSION, afterId, BACKFILL_PAGE);
     if (page.length === 0) return done;
     for (const profile of page) {
-      if (await refreshFeatures(db, kind, profile)) done += 1;
+      if (await refreshFeatures(db, kind, profile, embedder)) done += 1;
     }
     afterId = page.at(-1)?.id ?? null;
     onProgress(done);

@@ -116,7 +116,28 @@ export const matchResult = z
         .array(z.string())
         .meta({ description: 'required skills of the job the candidate lacks' }),
       missingPreferredSkills: z.array(z.string()),
-      factors: z.array(factor).meta({ description: 'largest effect first' }),
+      occupation: z
+        .object({
+          job: z
+            .string()
+            .meta({ description: 'the job title’s occupation, e.g. "Software Developers (15-1252.00)"' }),
+          candidate: z.string().meta({ description: 'the candidate’s occupation closest to the job’s' }),
+          relation: z.enum([
+            'same occupation',
+            'related occupation',
+            'same occupation family',
+            'different occupation',
+          ]),
+        })
+        .nullable()
+        .meta({ description: 'O*NET-SOC occupations of both sides; null when either is unknown' }),
+      semanticSimilarity: z
+        .number()
+        .nullable()
+        .meta({ description: 'cosine of the two texts’ sentence embeddings; null when either has none' }),
+      factors: z.array(factor).meta({
+        description: 'the features that moved the score most, largest effect first; none with zero effect',
+      }),
     }),
   })
   .meta({ id: 'MatchResult' });

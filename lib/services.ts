@@ -4,6 +4,7 @@ import { ApiKeyCache } from './api-key-cache.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/knex.js';
 import { ReadinessProbe } from './health.js';
+import type { Embedder } from './matching/features.js';
 import { createLogger, type Logger } from './logger.js';
 import { trackOutboxLag, trackQueueSizes } from './metrics.js';
 import { createRedis } from './queues/connection.js';
@@ -19,6 +20,8 @@ export interface Services {
   readiness: ReadinessProbe;
   /** For the API; it subscribes to key changes on first use, so other processes never connect it. */
   apiKeyCache: ApiKeyCache;
+  /** The sentence embedder, loaded on first use: only processes that extract features load the model. */
+  embedder: () => Promise<Embedder>;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,8 @@ export function createServices(config: Config, name: string, options: ServiceOpt
     logger,
     readiness,
     apiKeyCache,
+    // Imported on first use: the API never embeds, and onnxruntime's native library is large.
+    embedder: async () => (await import('./matching/embedding.js')).sharedEmbedder(config),
     close: async () => {
       for (const untrack of untrackMetrics) untrack();
       apiKeyCache.close();

@@ -23,6 +23,7 @@ import { findActiveModel } from '../lib/db/scoring-models.js';
 import { rankByFullTextSearch } from '../lib/db/text-search.js';
 import { poolWords } from '../lib/match-requests.js';
 import type { ProfileKind } from '../lib/queues/registry.js';
+import { sharedEmbedder } from '../lib/matching/embedding.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
 import { defaultModel } from '../lib/matching/scorer-registry.js';
@@ -251,7 +252,8 @@ const db = createDatabase(config);
 try {
   console.log(`Reading the public sets from ${dataDir} ...`);
   const analyzer = sharedAnalyzer();
-  const corpus = await loadEvaluationCorpus(dataDir, analyzer, EVALUATION_DATE);
+  // Sentence embeddings as the workers store them, so the network reads the features it was trained on.
+  const corpus = await loadEvaluationCorpus(dataDir, analyzer, EVALUATION_DATE, await sharedEmbedder(config));
   const active = await findActiveModel(db).catch(() => undefined);
   const model = active?.model ?? defaultModel;
   const fullText: Ranker = (query, targets) => rankByFullTextSearch(db, query.text, targets);

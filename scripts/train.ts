@@ -1,9 +1,10 @@
 /**
- * npm run train -- [--data ../shared/data] [--seed 7] [--iterations 2000] [--hidden 8] [--write-default]
+ * npm run train -- [--data ../shared/data] [--seed 7] [--epochs 60] [--hidden 12] [--write-default]
  *
- * Trains the brain.js scorer on the training part of the public sets (plus client feedback), compares it
- * with the model in use on the development part, stores it in Postgres, and activates it only if it is
- * better there. The held-out parts are left for npm run eval.
+ * Trains the brain.js scorer to order (LambdaRank, see lib/matching/training/train.ts) on the training part
+ * of every public set (plus client feedback), compares it on the development part with the model in use
+ * and with plain BM25, stores it in Postgres, and activates it only if it beats both there. The held-out
+ * parts are left for npm run eval.
  * Running workers pick the new model up within MODEL_REFRESH_MS. --write-default also writes it to
  * lib/matching/default-model.json, the model a fresh install starts with.
  */
@@ -12,29 +13,46 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import type { Knex } from 'knex';
+
 import { loadConfig } from '../lib/config.js';
 import { listFeedbackPairs } from '../lib/db/feedback.js';
 import { createDatabase, migrateToLatest } from '../lib/db/knex.js';
 import { findProfileById } from '../lib/db/profiles.js';
 import { activateModel, findActiveModel, findModelByName, insertModel } from '../lib/db/scoring-models.js';
-import { FEATURES_VERSION } from '../lib/matching/features.js';
+import { sharedEmbedder } from '../lib/matching/embedding.js';
+import { FEATURES_VERSION, type Embedder } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
-import { pairFeaturesAmong } from '../lib/matching/pair-features.js';
 import { defaultModel } from '../lib/matching/scorer-registry.js';
 import { lexicalScorer, networkScorer } from '../lib/matching/scorers.js';
 import { EVALUATION_DATE, loadEvaluationCorpus } from '../lib/matching/training/corpus.js';
 import { DEFAULT_DATA_DIR, DatasetMissingError } from '../lib/matching/training/datasets.js';
-import { evaluate, scorerRanker, type EvaluationReport } from '../lib/matching/training/evaluate.js';
-import { trainingPairs, trainNetwork, type LabelledPair } from '../lib/matching/training/train.js';
+import {
+  beats,
+  evaluate,
+  MAIN_METRICS,
+  plainBm25Ranker,
+  scorerRanker,
+  SET_NAMES,
+  type EvaluationReport,
+} from '../lib/matching/training/evaluate.js';
+import {
+  corpusTrainingQueries,
+  splitForValidation,
+  trainingQuery,
+  trainNetwork,
+  type TrainingQuery,
+} from '../lib/matching/training/train.js';
 import { computeFeatures } from '../lib/profiles.js';
+import type { ProfileKind } from '../lib/queues/registry.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: DEFAULT_DATA_DIR },
     seed: { type: 'string', default: '7' },
-    iterations: { type: 'string', default: '2000' },
-    hidden: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '60' },
+    hidden: { type: 'string', default: '12' },
     'learning-rate': { type: 'string', default: '0.1' },
     'write-default': { type: 'boolean', default: false },
   },
@@ -42,7 +60,7 @@ const { values } = parseArgs({
 const seed = Number(values.seed);
 const dataDir = resolve(root, values.data);
 
-const FEEDBACK_LABEL = { hired: 1, interview: 0.85, applied: 0.65, rejected: 0 } as const;
+const FEEDBACK_RELEVANCE = { hired: 1, interview: 0.85, applied: 0.65, rejected: 0 } as const;
 
 function bar(fraction: number, width = 30): string {
   const filled = Math.round(fraction * width);
@@ -52,10 +70,45 @@ function bar(fraction: number, width = 30): string {
 function summary(report: EvaluationReport): string {
   return [
     `overall ${report.overall.toFixed(4)}`,
-    `resume-jd AP ${report.resumeJd.averagePrecision.toFixed(4)}`,
-    `vacancy ρ ${((report.vacancies.spearmanAnnotator1 + report.vacancies.spearmanAnnotator2) / 2).toFixed(4)}`,
-    `categories NDCG@10 ${report.categories.ndcgAt10.toFixed(4)}`,
+    ...SET_NAMES.map((set) => `${set} ${MAIN_METRICS[set].label} ${MAIN_METRICS[set].of(report).toFixed(4)}`),
   ].join(', ');
+}
+
+/**
+ * Client feedback as queries: one per match request, its subject against the results that got an outcome
+ * (the pool their pair features are read against), features computed from the rows as they are now.
+ */
+async function feedbackQueries(db: Knex, embedder: Embedder): Promise<TrainingQuery[]> {
+  const byRequest = new Map<string, Awaited<ReturnType<typeof listFeedbackPairs>>>();
+  for (const row of await listFeedbackPairs(db))
+    byRequest.set(row.requestId, [...(byRequest.get(row.requestId) ?? []), row]);
+  const queries: TrainingQuery[] = [];
+  for (const rows of byRequest.values()) {
+    const [first] = rows;
+    if (!first || !rows.some((row) => FEEDBACK_RELEVANCE[row.outcome] > 0)) continue;
+    const subjectKind: ProfileKind = first.subjectType;
+    const targetKind: ProfileKind = subjectKind === 'candidate' ? 'job' : 'candidate';
+    const subject = await findProfileById(db, subjectKind, first.subjectId);
+    if (!subject) continue;
+    const targets = [];
+    for (const row of rows) {
+      const target = await findProfileById(db, targetKind, row.targetId);
+      if (target)
+        targets.push({
+          features: await computeFeatures(targetKind, target, embedder),
+          relevance: FEEDBACK_RELEVANCE[row.outcome],
+        });
+    }
+    if (targets.length < 2) continue;
+    queries.push(
+      trainingQuery('feedback', {
+        subjectKind,
+        subject: await computeFeatures(subjectKind, subject, embedder),
+        targets,
+      }),
+    );
+  }
+  return queries;
 }
 
 const config = loadConfig();
@@ -63,40 +116,22 @@ const db = createDatabase(config);
 try {
   await migrateToLatest(db, config.database.schema);
   console.log(`Reading the public sets from ${dataDir} ...`);
-  const corpus = await loadEvaluationCorpus(dataDir, sharedAnalyzer(), EVALUATION_DATE);
-
-  const feedback: LabelledPair[] = [];
-  for (const row of await listFeedbackPairs(db)) {
-    const targetKind = row.subjectType === 'candidate' ? 'job' : 'candidate';
-    const [subject, target] = await Promise.all([
-      findProfileById(db, row.subjectType, row.subjectId),
-      findProfileById(db, targetKind, row.targetId),
-    ]);
-    if (!subject || !target) continue;
-    const [job, candidate] =
-      row.subjectType === 'job'
-        ? [computeFeatures('job', subject), computeFeatures('candidate', target)]
-        : [computeFeatures('job', target), computeFeatures('candidate', subject)];
-    feedback.push({
-      input: [...pairFeaturesAmong('job', job, [candidate])(candidate)],
-      output: [FEEDBACK_LABEL[row.outcome]],
-    });
-  }
-
-  const pairs = trainingPairs(corpus, feedback, seed);
-  const iterations = Number(values.iterations);
+  const embedder = await sharedEmbedder(config);
+  const corpus = await loadEvaluationCorpus(dataDir, sharedAnalyzer(), EVALUATION_DATE, embedder);
+  const feedback = await feedbackQueries(db, embedder);
+  const data = splitForValidation([...corpusTrainingQueries(corpus), ...feedback], seed);
+  const epochs = Number(values.epochs);
   console.log(
-    `Training on ${pairs.train.length} pairs, validating on ${pairs.validation.length} (${feedback.length} from client feedback), seed ${seed}:`,
+    `Training on ${data.train.length} queries, validating on ${data.validation.length} (${feedback.length} from client feedback), seed ${seed}:`,
   );
-  const model = trainNetwork(pairs, {
+  const model = trainNetwork(data, {
     seed,
     hiddenLayers: [Number(values.hidden)],
-    iterations,
+    epochs,
     learningRate: Number(values['learning-rate']),
-    progressEvery: 20,
-    onProgress: (iteration, trainingError, validationError) => {
+    onProgress: (epoch, validationNdcg) => {
       process.stderr.write(
-        `\r  ${bar(iteration / iterations)} iteration ${iteration}, error ${trainingError.toFixed(5)}, validation ${validationError.toFixed(5)}`,
+        `\r  ${bar(epoch / epochs)} epoch ${epoch}, validation NDCG@10 ${validationNdcg.toFixed(4)}`,
       );
     },
   });
@@ -104,6 +139,7 @@ try {
 
   // The development part decides; the held-out parts stay unseen until npm run eval reports them.
   const candidateReport = await evaluate(scorerRanker(networkScorer(model, FEATURES_VERSION)), corpus, 'dev');
+  const bm25Report = await evaluate(plainBm25Ranker, corpus, 'dev');
   const active = await findActiveModel(db);
   const incumbent = active?.model ?? defaultModel;
   let incumbentReport: EvaluationReport;
@@ -114,24 +150,25 @@ try {
   }
   console.log(`New model ${model.name} on the development parts: ${summary(candidateReport)}`);
   console.log(`Active (${active ? active.name : `default ${incumbent.name}`}): ${summary(incumbentReport)}`);
+  console.log(`Plain BM25: ${summary(bm25Report)}`);
 
   const metrics = {
     development: candidateReport,
     seed,
-    iterations,
-    trainingPairs: pairs.train.length,
-    validationPairs: pairs.validation.length,
-    feedbackPairs: feedback.length,
+    epochs,
+    trainingQueries: data.train.length,
+    validationQueries: data.validation.length,
+    feedbackQueries: feedback.length,
   };
   const stored = (await findModelByName(db, model.name)) ?? (await insertModel(db, model, metrics));
   if (stored.id === active?.id || model.name === incumbent.name) {
     console.log(`${model.name} is the model in use already.`);
-  } else if (candidateReport.overall > incumbentReport.overall) {
+  } else if (beats(candidateReport, incumbentReport) && beats(candidateReport, bm25Report)) {
     await activateModel(db, stored.id);
     console.log(`Activated ${model.name}; workers switch to it within ${config.matching.modelRefreshMs} ms.`);
   } else {
     console.log(
-      `Stored ${model.name} but left the active model in place: it is not better on the development parts.`,
+      `Stored ${model.name} but left the active model in place: it does not beat both the active model and plain BM25 on the development parts.`,
     );
   }
   if (values['write-default']) {

@@ -1,26 +1,50 @@
-/** Features of the bench texts, extracted once per process and shared by the scoring and match benches. */
-import { extractCandidateFeatures, extractJobFeatures, type Features } from '../../lib/matching/features.js';
+/**
+ * Features of the bench texts (sentence embeddings included), extracted once per process by
+ * extractBenchFeatures and shared by the scoring, match and service benches.
+ */
+import { loadConfig } from '../../lib/config.js';
+import { sharedEmbedder } from '../../lib/matching/embedding.js';
+import {
+  embedFeatures,
+  extractCandidateFeatures,
+  extractJobFeatures,
+  semanticTexts,
+  type Features,
+} from '../../lib/matching/features.js';
 import { sharedAnalyzer } from '../../lib/matching/nlp.js';
-import { BENCH_DATE, type BenchPosting, type BenchResume } from './corpus.js';
+import { BENCH_DATE, type BenchPosting, type BenchResume, type BenchTexts } from './corpus.js';
 
 const cache = new Map<string, Features>();
 
-export function postingFeatures(posting: BenchPosting): Features {
-  const key = `job:${posting.id}`;
-  let features = cache.get(key);
-  if (!features) {
-    features = extractJobFeatures(posting, sharedAnalyzer());
-    cache.set(key, features);
+/** Extracts and embeds every posting and resume of `texts` (once: later calls find them done). */
+export async function extractBenchFeatures(texts: BenchTexts): Promise<void> {
+  const embedder = await sharedEmbedder(loadConfig());
+  for (const posting of texts.postings) {
+    const key = `job:${posting.id}`;
+    if (cache.has(key)) continue;
+    const features = extractJobFeatures(posting, sharedAnalyzer());
+    cache.set(
+      key,
+      await embedFeatures(features, semanticTexts({ kind: 'job', text: posting }, features), embedder),
+    );
   }
+  for (const resume of texts.resumes) {
+    const key = `candidate:${resume.id}`;
+    if (cache.has(key)) continue;
+    const features = extractCandidateFeatures(resume, sharedAnalyzer(), BENCH_DATE);
+    cache.set(
+      key,
+      await embedFeatures(features, semanticTexts({ kind: 'candidate', text: resume }, features), embedder),
+    );
+  }
+}
+
+function extracted(key: string): Features {
+  const features = cache.get(key);
+  if (!features) throw new Error(`${key}: extractBenchFeatures has not read this text`);
   return features;
 }
 
-export function resumeFeatures(resume: BenchResume): Features {
-  const key = `candidate:${resume.id}`;
-  let features = cache.get(key);
-  if (!features) {
-    features = extractCandidateFeatures(resume, sharedAnalyzer(), BENCH_DATE);
-    cache.set(key, features);
-  }
-  return features;
-}
+export const postingFeatures = (posting: BenchPosting): Features => extracted(`job:${posting.id}`);
+
+export const resumeFeatures = (resume: BenchResume): Features => extracted(`candidate:${resume.id}`);

@@ -12,7 +12,6 @@ import { insertMatchRequest } from '../../lib/db/match-requests.js';
 import type { Queues } from '../../lib/queues/queues.js';
 import { createServices, type Services } from '../../lib/services.js';
 import { spread, type BenchTexts } from './corpus.js';
-import { postingFeatures } from './extracted.js';
 import { insertCandidates, insertJobs, type InsertedCandidate } from './match-corpus.js';
 
 export interface ServiceStack {
@@ -50,7 +49,6 @@ export async function buildStack(
   const services = createServices(config, `bench-${name}`);
   await migrateToLatest(services.db, schema);
   const { client, apiKey } = await createClient(services.db, `bench-${name}`);
-  for (const posting of texts.postings) postingFeatures(posting);
   log(`  ${name}: inserting ${jobs.toLocaleString('en-US')} jobs into schema ${schema} ...`);
   await insertJobs(services.db, client.id, texts.postings, jobs);
   await services.db.raw('VACUUM ANALYZE jobs');

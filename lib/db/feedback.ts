@@ -16,6 +16,7 @@ export async function upsertFeedback(
 }
 
 export interface FeedbackPair {
+  requestId: string;
   outcome: FeedbackOutcome;
   subjectType: 'candidate' | 'job';
   subjectId: string;
@@ -26,5 +27,5 @@ export interface FeedbackPair {
 export async function listFeedbackPairs(db: Knex): Promise<FeedbackPair[]> {
   return db<FeedbackPair>('matchFeedback as f')
     .join('matchRequests as r', 'r.id', 'f.requestId')
-    .select<FeedbackPair[]>('f.outcome', 'r.subjectType', 'r.subjectId', 'f.targetId');
+    .select<FeedbackPair[]>('f.requestId', 'f.outcome', 'r.subjectType', 'r.subjectId', 'f.targetId');
 }

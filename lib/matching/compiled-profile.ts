@@ -1,4 +1,5 @@
 import type { Features, Seniority } from './features.js';
+import { SemanticVector } from './semantic.js';
 
 /**
  * A term and its count share one 32-bit word: the id in the high 24 bits, the count in the low 8. A count
@@ -35,6 +36,12 @@ export class CompiledProfile {
     readonly location: string | null,
     readonly remote: boolean | null,
     readonly salary: { readonly min: number; readonly max: number } | null,
+    /** Occupation codes, likeliest first (see Features.occupations). */
+    readonly occupations: readonly string[],
+    /** The embedding model's name: vectors of two models are never compared. */
+    readonly semanticModel: string | null,
+    readonly semantic: SemanticVector | null,
+    readonly titleSemantic: SemanticVector | null,
   ) {}
 
   get skillTotal(): number {
@@ -126,6 +133,10 @@ export class TermDictionary {
       features.location,
       features.remote,
       features.salary,
+      features.occupations,
+      features.semantic?.model ?? null,
+      features.semantic ? SemanticVector.decode(features.semantic.text) : null,
+      features.semantic?.title != null ? SemanticVector.decode(features.semantic.title) : null,
     );
   }
 }

@@ -4,8 +4,7 @@
  * `npm run models:fetch` (scripts/models.sh) unpacks once; nothing is downloaded at run time.
  *
  * A text's vector is the mean of the model's token states over its first `maxTokens` word pieces, L2-normalised,
- * so a dot product is a cosine. For storage a vector becomes base64 of signed bytes (`quantize`), a quarter of
- * float32's size, whose cosines (`cosine`) stay within about 0.002 of the float ones.
+ * so a dot product is a cosine. Features store vectors as semantic.ts's SemanticVector.
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -261,45 +260,4 @@ export function sharedEmbedder(config: Pick<Config, 'matching'>): Promise<TextEm
     });
   }
   return shared.embedder;
-}
-
-/**
- * A vector as base64 of signed bytes (384 dimensions: 512 characters), scaled so that its largest component
- * is ±127 — the byte format of lib/matching/semantic.ts. Over 19,900 pairs of posting and resume vectors the
- * stored cosines were at most 0.002 from the float ones (mean 0.0004); a fixed ×127 of the unit vector uses
- * a fifth of the byte range and was off by up to 0.013.
- */
-export function quantize(vector: Float32Array): string {
-  let largest = 0;
-  for (const value of vector) largest = Math.max(largest, Math.abs(value));
-  const scale = largest === 0 ? 0 : 127 / largest;
-  const bytes = new Int8Array(vector.length);
-  for (let index = 0; index < vector.length; index += 1)
-    bytes[index] = Math.round((vector[index] as number) * scale);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-/** The signed bytes `quantize` stored (a copy; `cosine` reads them as they are). */
-export function dequantize(text: string): Int8Array {
-  const buffer = Buffer.from(text, 'base64');
-  return new Int8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
-}
-
-/**
- * Cosine of two vectors of the same model, stored (`dequantize`) or not: their scales cancel. 0 when
- * either is all zeros or their lengths differ (vectors of different models).
- */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let left = 0;
-  let right = 0;
-  for (let index = 0; index < a.length; index += 1) {
-    const x = a[index] as number;
-    const y = b[index] as number;
-    dot += x * y;
-    left += x * x;
-    right += y * y;
-  }
-  return left === 0 || right === 0 ? 0 : dot / Math.sqrt(left * right);
 }

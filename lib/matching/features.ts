@@ -12,10 +12,12 @@ import {
   yearsFromDateRanges,
 } from './extractors.js';
 import { sharedAnalyzer, type TextAnalyzer } from './nlp.js';
+import { occupationByCode, occupationOfTitle, occupationsOfResume } from './occupations.js';
+import { SemanticVector } from './semantic.js';
 import { normaliseSkill } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 3;
+export const FEATURES_VERSION = 4;
 
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 
@@ -41,6 +43,28 @@ export interface Features {
   remote: boolean | null;
   /** A job's offered range; a candidate's expectation (min = max). */
   salary: { min: number; max: number } | null;
+  /**
+   * O*NET-SOC occupation codes, likeliest first: a job's from its title; a candidate's from the headline,
+   * then the title lines of the resume.
+   */
+  occupations: string[];
+  /** Sentence embeddings (see semantic.ts), null until the embedder has read the profile. */
+  semantic: SemanticFeatures | null;
+}
+
+export interface SemanticFeatures {
+  /** The embedding model: vectors of two models are never compared. */
+  model: string;
+  /** The whole text's vector. */
+  text: string;
+  /** The title's vector (a job's title; a candidate's headline, else its likeliest occupation's title). */
+  title: string | null;
+}
+
+/** What makes sentence embeddings of texts; features.ts needs nothing else of the model. */
+export interface Embedder {
+  readonly name: string;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 export interface JobText {
@@ -146,7 +170,17 @@ export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = shared
     location: job.location?.trim().toLowerCase() ?? null,
     remote: job.remote ?? remoteOf(`${job.title}\n${job.description}`),
     salary: salaryMin !== null && salaryMax !== null ? { min: salaryMin, max: salaryMax } : null,
+    occupations: codes([occupationOfTitle(job.title)]),
+    semantic: null,
   };
+}
+
+function occupationTitle(code: string): string | null {
+  return occupationByCode(code)?.title ?? null;
+}
+
+function codes(occupations: readonly ({ code: string } | null)[]): string[] {
+  return [...new Set(occupations.flatMap((occupation) => (occupation ? [occupation.code] : [])))];
 }
 
 export function extractCandidateFeatures(
@@ -178,5 +212,45 @@ export function extractCandidateFeatures(
     location: candidate.location?.trim().toLowerCase() ?? null,
     remote: candidate.remote ?? null,
     salary: expectation === null ? null : { min: expectation, max: expectation },
+    occupations: codes([
+      candidate.headline ? occupationOfTitle(candidate.headline) : null,
+      ...occupationsOfResume(candidate.resumeText),
+    ]),
+    semantic: null,
+  };
+}
+
+/** The texts the embedder reads of a profile: the whole of it, and its title. */
+export function semanticTexts(
+  profile: { kind: 'job'; text: JobText } | { kind: 'candidate'; text: CandidateText },
+  features: Features,
+): { text: string; title: string | null } {
+  if (profile.kind === 'job') {
+    const { title, description } = profile.text;
+    return { text: `${title}\n${description}`, title };
+  }
+  const { headline, resumeText } = profile.text;
+  const likeliest = features.occupations[0];
+  return {
+    text: headline ? `${headline}\n${resumeText}` : resumeText,
+    title: headline ?? (likeliest === undefined ? null : occupationTitle(likeliest)),
+  };
+}
+
+/** The features with their sentence embeddings added. */
+export async function embedFeatures(
+  features: Features,
+  texts: { text: string; title: string | null },
+  embedder: Embedder,
+): Promise<Features> {
+  const [text, title] = await embedder.embed(texts.title === null ? [texts.text] : [texts.text, texts.title]);
+  if (text === undefined) throw new Error(`embedder ${embedder.name} returned no vector`);
+  return {
+    ...features,
+    semantic: {
+      model: embedder.name,
+      text: SemanticVector.encode(text),
+      title: title === undefined ? null : SemanticVector.encode(title),
+    },
   };
 }

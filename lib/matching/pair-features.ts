@@ -1,40 +1,117 @@
 import { COUNT_BITS, COUNT_ESCAPE, TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
+import { familyOf, relatedness } from './occupations.js';
+import { semanticCosine } from './semantic.js';
+import { skillWeight } from './vocabulary.js';
 import type { ProfileKind } from '../queues/registry.js';
 
 /**
- * The features of one (job, candidate) pair, in the order the network reads them. Every value is in [0, 1];
- * 0.5 means "unknown" where one side does not say (no stated years, no location, ...).
+ * The features of one (job, candidate) pair, in the order the network reads them. Absolute ones are in
+ * [0, 1], 0.5 meaning "unknown" where one side does not say (no stated years, no occupation, ...).
+ * Skill weights are IDF over the ranked pool times the skill's own weight (a transversal skill such as
+ * communication weighs less than a trade's skill, see vocabulary.ts).
  *
- * - requiredSkillCoverage: IDF-weighted share of the job's required skills the candidate has.
+ * - requiredSkillCoverage: weighted share of the job's required skills the candidate has.
  * - preferredSkillCoverage: the same for the job's nice-to-have skills (0 when it lists none).
- * - skillJaccard: shared skills over all skills of either side.
+ * - candidateSkillCoverage: weighted share of the candidate's skills the job names: the candidate's
+ *   side of the skill match, so a posting listing a few generic skills does not "cover" every resume.
+ * - skillJaccard: weighted shared skills over the skills of either side.
  * - textCosine: cosine of the two TF-IDF vectors (sublinear tf) over content-word lemmas.
- * - bm25: BM25 of the job's terms against the candidate text, divided by its upper bound.
+ * - jobTermsBm25: BM25 of the job's terms against the candidate's text, over its upper bound.
+ * - candidateTermsBm25: BM25 of the candidate's terms against the job's text, over its upper bound.
+ * - requestBm25Hub: BM25 of the request's subject against the target, over the target's BM25 against
+ *   itself: a short generic target that every query reaches scores low against its own ceiling.
  * - titleCoverage: IDF-weighted share of the job title's words found in the candidate's text.
+ * - semanticText: cosine of the two texts' sentence embeddings (0 where negative).
+ * - semanticTitle: cosine of the job title's embedding and the candidate's recent titles' (or, without
+ *   those, the candidate's text).
+ * - occupationMatch: relatedness of the job's occupation to the candidate's likeliest matching one
+ *   (1 same occupation, less for related ones, 0 unrelated).
+ * - occupationFamily: 1 when they share an occupation family, else 0.
  * - experienceFit: 1 when the candidate has the years the job asks for (slightly less when far over),
  *   falling linearly to 0 at no experience.
  * - seniorityFit: 1 − |level gap| / 3 over junior < mid < senior < lead.
  * - locationFit: 1 for a remote job or matching locations, 0 for different cities, 0.2 when only the
  *   candidate wants remote work.
  * - salaryFit: 1 when the expectation is within the job's maximum, falling to 0 at twice the maximum.
+ *
+ * Then, for the features that say how well two texts fit, the same feature read relative to the request's
+ * own pool (`…InPool`): its z-score among all targets ranked with it, squashed to (0, 1) by
+ * 0.5 + tanh(z / 2) / 2. How good a target is depends on what else the client could be shown; the network
+ * learns from both.
+ * Last, subjectIsJob: 1 when a job asks for candidates, 0 when a candidate asks for jobs.
  */
-export const PAIR_FEATURE_NAMES = [
+export const ABSOLUTE_FEATURE_NAMES = [
   'requiredSkillCoverage',
   'preferredSkillCoverage',
+  'candidateSkillCoverage',
   'skillJaccard',
   'textCosine',
-  'bm25',
+  'jobTermsBm25',
+  'candidateTermsBm25',
+  'requestBm25Hub',
   'titleCoverage',
+  'semanticText',
+  'semanticTitle',
+  'occupationMatch',
+  'occupationFamily',
   'experienceFit',
   'seniorityFit',
   'locationFit',
   'salaryFit',
 ] as const;
 
+type AbsoluteFeatureName = (typeof ABSOLUTE_FEATURE_NAMES)[number];
+
+/** The absolute features that are also read relative to the pool. */
+const POOL_RELATIVE: readonly AbsoluteFeatureName[] = [
+  'requiredSkillCoverage',
+  'candidateSkillCoverage',
+  'skillJaccard',
+  'textCosine',
+  'jobTermsBm25',
+  'candidateTermsBm25',
+  'requestBm25Hub',
+  'titleCoverage',
+  'semanticText',
+  'semanticTitle',
+  'occupationMatch',
+];
+
+export const PAIR_FEATURE_NAMES = [
+  ...ABSOLUTE_FEATURE_NAMES,
+  ...POOL_RELATIVE.map((name) => `${name}InPool` as const),
+  'subjectIsJob',
+] as const;
+
 export type PairFeatureName = (typeof PAIR_FEATURE_NAMES)[number];
 
 export const PAIR_FEATURE_COUNT = PAIR_FEATURE_NAMES.length;
+
+const ABSOLUTE_COUNT = ABSOLUTE_FEATURE_NAMES.length;
+const at = (name: AbsoluteFeatureName): number => ABSOLUTE_FEATURE_NAMES.indexOf(name);
+const RELATIVE_SOURCES = Int32Array.from(POOL_RELATIVE, at);
+const SUBJECT_IS_JOB = PAIR_FEATURE_COUNT - 1;
+
+const F = {
+  required: at('requiredSkillCoverage'),
+  preferred: at('preferredSkillCoverage'),
+  candidateSkills: at('candidateSkillCoverage'),
+  jaccard: at('skillJaccard'),
+  cosine: at('textCosine'),
+  jobBm25: at('jobTermsBm25'),
+  candidateBm25: at('candidateTermsBm25'),
+  hub: at('requestBm25Hub'),
+  title: at('titleCoverage'),
+  semanticText: at('semanticText'),
+  semanticTitle: at('semanticTitle'),
+  occupation: at('occupationMatch'),
+  family: at('occupationFamily'),
+  experience: at('experienceFit'),
+  seniority: at('seniorityFit'),
+  location: at('locationFit'),
+  salary: at('salaryFit'),
+};
 
 const UNKNOWN = 0.5;
 const BM25_K1 = 1.2;
@@ -82,24 +159,87 @@ function salaryFit(job: CompiledProfile['salary'], candidate: CompiledProfile['s
   return Math.max(0, 1 - (candidate.min - job.max) / job.max);
 }
 
-const share = (covered: number, total: number): number => (total === 0 ? 0 : covered / total);
+/** The candidate's occupations past the first few are guesses from lines deep in the resume. */
+const CANDIDATE_OCCUPATIONS_READ = 3;
 
-const jaccard = (shared: number, jobSkills: number, candidateSkills: number): number =>
-  share(shared, jobSkills + candidateSkills - shared);
+export interface OccupationPair {
+  job: string;
+  /** The candidate's occupation closest to the job's. */
+  candidate: string;
+  relatedness: number;
+  sameFamily: boolean;
+}
+
+/** The job's occupation against the candidate's closest one; null when either side has none. */
+export function occupationPair(job: CompiledProfile, candidate: CompiledProfile): OccupationPair | null {
+  const jobOccupation = job.occupations[0];
+  if (jobOccupation === undefined || candidate.occupations.length === 0) return null;
+  const family = familyOf(jobOccupation);
+  let best: OccupationPair | null = null;
+  const read = Math.min(CANDIDATE_OCCUPATIONS_READ, candidate.occupations.length);
+  for (let index = 0; index < read; index += 1) {
+    const code = candidate.occupations[index] as string;
+    const pair = {
+      job: jobOccupation,
+      candidate: code,
+      relatedness: relatedness(jobOccupation, code),
+      sameFamily: familyOf(code) === family,
+    };
+    if (
+      best === null ||
+      pair.relatedness > best.relatedness ||
+      (pair.relatedness === best.relatedness && pair.sameFamily && !best.sameFamily)
+    )
+      best = pair;
+  }
+  return best;
+}
+
+function occupationFeatures(job: CompiledProfile, candidate: CompiledProfile, out: Float64Array): void {
+  const pair = occupationPair(job, candidate);
+  out[F.occupation] = pair === null ? UNKNOWN : pair.relatedness;
+  out[F.family] = pair === null ? UNKNOWN : pair.sameFamily ? 1 : 0;
+}
+
+function semanticFeatures(job: CompiledProfile, candidate: CompiledProfile, out: Float64Array): void {
+  if (job.semanticModel === null || job.semanticModel !== candidate.semanticModel) {
+    out[F.semanticText] = UNKNOWN;
+    out[F.semanticTitle] = UNKNOWN;
+    return;
+  }
+  out[F.semanticText] =
+    job.semantic && candidate.semantic
+      ? Math.max(0, semanticCosine(job.semantic, candidate.semantic))
+      : UNKNOWN;
+  const candidateTitle = candidate.titleSemantic ?? candidate.semantic;
+  out[F.semanticTitle] =
+    job.titleSemantic && candidateTitle
+      ? Math.max(0, semanticCosine(job.titleSemantic, candidateTitle))
+      : UNKNOWN;
+}
+
+const share = (covered: number, total: number): number => (total === 0 ? 0 : covered / total);
 
 /** Cosine of the target's vector (dot with the unit subject vector, and its squared length). */
 const cosine = (dot: number, squaredNorm: number): number =>
   squaredNorm === 0 ? 0 : Math.min(1, dot / Math.sqrt(squaredNorm));
 
+const squash = (z: number): number => 0.5 + Math.tanh(z / 2) / 2;
+
 /**
- * The pair features of one subject against the targets ranked with it. IDF is taken over the subject and
- * those targets, so no corpus-wide statistics are needed; everything about the subject (its normalised
- * TF-IDF vector, BM25 bound, skill roles) is spread once into arrays indexed by term id, and each target is
- * then read in one pass over its own terms and skills: a few array loads per term, nothing allocated.
+ * The pair features of one subject against the targets ranked with it (the request's pool). IDF is taken
+ * over the subject and those targets, so no corpus-wide statistics are needed; everything about the
+ * subject (its normalised TF-IDF vector, BM25 bound, skill roles) is spread once into arrays indexed by
+ * term id, and each target is then read in one pass over its own terms and skills: a few array loads per
+ * term, nothing allocated. Absolute features are written per target (`measure`), then `relate` reads the
+ * pool's statistics and fills the relative ones.
  */
 export class PairRanking {
+  /** Per target, PAIR_FEATURE_COUNT values. */
+  readonly matrix: Float64Array;
   private readonly termIdf: Float64Array;
-  private readonly skillIdf: Float64Array;
+  /** Per skill id: IDF over the pool times the skill's own weight. */
+  private readonly skillWeights: Float64Array;
   private readonly averageTermCount: number;
   /** The subject's TF-IDF weight per term, divided by its vector's length. */
   private readonly subjectWeight: Float64Array;
@@ -108,19 +248,20 @@ export class PairRanking {
   /** Per term: whether it is in the subject job's title (only when the subject is a job). */
   private readonly subjectTitle: Uint8Array;
   private readonly subjectIsJob: boolean;
-  private readonly jobTotals = { required: 0, preferred: 0, title: 0, bm25Bound: 0 };
-  private readonly candidateLengthNorm: number;
+  private readonly subjectTotals = { required: 0, preferred: 0, skills: 0, title: 0, bm25Bound: 0 };
+  private readonly subjectLengthNorm: number;
 
   constructor(
     subjectKind: ProfileKind,
     private readonly subject: CompiledProfile,
-    targets: readonly CompiledProfile[],
+    private readonly targets: readonly CompiledProfile[],
   ) {
     const { dictionary } = subject;
     const size = dictionary.size;
     this.subjectIsJob = subjectKind === 'job';
+    this.matrix = new Float64Array(targets.length * PAIR_FEATURE_COUNT);
     this.termIdf = new Float64Array(size);
-    this.skillIdf = new Float64Array(size);
+    this.skillWeights = new Float64Array(size);
     let totalTerms = subject.termCount;
     const count = (profile: CompiledProfile): void => {
       if (profile.dictionary !== dictionary) throw new Error('profiles compiled by different dictionaries');
@@ -131,7 +272,7 @@ export class PairRanking {
         if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
       }
       for (let index = termsEnd; index < skillsEnd; index += 1)
-        (this.skillIdf[data[index] as number] as number) += 1;
+        (this.skillWeights[data[index] as number] as number) += 1;
     };
     count(subject);
     for (const target of targets) {
@@ -139,12 +280,13 @@ export class PairRanking {
       totalTerms += target.termCount;
     }
     const documents = targets.length + 1;
-    // df → IDF in place; a term in no document keeps 0 (which title and skill weights read as 1).
-    for (const table of [this.termIdf, this.skillIdf]) {
-      for (let id = 0; id < size; id += 1) {
-        const df = table[id] as number;
-        if (df > 0) table[id] = Math.log(1 + (documents + 1) / (df + 1));
-      }
+    const idf = (df: number): number => Math.log(1 + (documents + 1) / (df + 1));
+    // df → IDF in place; a term in no document keeps 0 (which title weights read as 1).
+    for (let id = 0; id < size; id += 1) {
+      const df = this.termIdf[id] as number;
+      if (df > 0) this.termIdf[id] = idf(df);
+      const skillDf = this.skillWeights[id] as number;
+      if (skillDf > 0) this.skillWeights[id] = idf(skillDf) * skillWeight(dictionary.termOf(id));
     }
     this.averageTermCount = Math.max(1, totalTerms / documents);
 
@@ -161,41 +303,39 @@ export class PairRanking {
       this.subjectWeight[id] = weight;
       this.subjectCount[id] = tf;
       norm += weight * weight;
+      this.subjectTotals.bm25Bound += (this.termIdf[id] as number) * (BM25_K1 + 1);
     }
     norm = Math.sqrt(norm);
-    this.subjectSkill = new Uint8Array(size);
-    this.subjectTitle = new Uint8Array(this.subjectIsJob ? size : 0);
-    for (let index = 0; index < termsEnd; index += 1) {
+    for (let index = 0; index < termsEnd && norm > 0; index += 1) {
       const word = data[index] as number;
-      const id = word >>> COUNT_BITS;
-      if (norm > 0) (this.subjectWeight[id] as number) /= norm;
-      if (this.subjectIsJob) this.jobTotals.bm25Bound += (this.termIdf[id] as number) * (BM25_K1 + 1);
+      (this.subjectWeight[word >>> COUNT_BITS] as number) /= norm;
       if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
     }
-    for (let index = termsEnd; index < skillsEnd; index += 1) this.subjectSkill[data[index] as number] = HAS;
+    this.subjectSkill = new Uint8Array(size);
+    this.subjectTitle = new Uint8Array(this.subjectIsJob ? size : 0);
+    for (let index = termsEnd; index < skillsEnd; index += 1) {
+      const id = data[index] as number;
+      this.subjectSkill[id] = HAS;
+      this.subjectTotals.skills += this.skillWeights[id] as number;
+    }
     if (this.subjectIsJob) {
       for (let index = skillsEnd; index < requiredEnd; index += 1) {
         const id = data[index] as number;
         (this.subjectSkill[id] as number) |= REQUIRED;
-        this.jobTotals.required += this.skillWeight(id);
+        this.subjectTotals.required += this.skillWeights[id] as number;
       }
       for (let index = requiredEnd; index < preferredEnd; index += 1) {
         const id = data[index] as number;
         (this.subjectSkill[id] as number) |= PREFERRED;
-        this.jobTotals.preferred += this.skillWeight(id);
+        this.subjectTotals.preferred += this.skillWeights[id] as number;
       }
       for (let index = preferredEnd; index < data.length; index += 1) {
         const id = data[index] as number;
         this.subjectTitle[id] = 1;
-        this.jobTotals.title += this.titleWeight(id);
+        this.subjectTotals.title += this.titleWeight(id);
       }
     }
-    this.candidateLengthNorm = this.lengthNorm(subject.termCount);
-  }
-
-  private skillWeight(id: number): number {
-    const idf = this.skillIdf[id] as number;
-    return idf > 0 ? idf : 1;
+    this.subjectLengthNorm = this.lengthNorm(subject.termCount);
   }
 
   private titleWeight(id: number): number {
@@ -203,23 +343,60 @@ export class PairRanking {
     return idf > 0 ? idf : 1;
   }
 
-  private lengthNorm(candidateTermCount: number): number {
-    return BM25_K1 * (1 - BM25_B + (BM25_B * candidateTermCount) / this.averageTermCount);
+  private lengthNorm(termCount: number): number {
+    return BM25_K1 * (1 - BM25_B + (BM25_B * termCount) / this.averageTermCount);
   }
 
-  /** Writes the pair's features into `out` (length PAIR_FEATURE_COUNT), so hot loops allocate nothing. */
-  features(target: CompiledProfile, out: Float64Array): Float64Array {
-    if (target.dictionary !== this.subject.dictionary) {
-      throw new Error('profiles compiled by different dictionaries');
-    }
+  /** The features of target `index` (a view into `matrix`). */
+  features(index: number): Float64Array {
+    return this.matrix.subarray(index * PAIR_FEATURE_COUNT, (index + 1) * PAIR_FEATURE_COUNT);
+  }
+
+  /** Writes the absolute features of target `index`; every target is measured before `relate()`. */
+  measure(index: number): void {
+    const target = this.targets[index];
+    if (target === undefined) throw new RangeError(`no target ${index}`);
+    const out = this.features(index);
     if (this.subjectIsJob) this.candidateTarget(target, out);
     else this.jobTarget(target, out);
     const [job, candidate] = this.subjectIsJob ? [this.subject, target] : [target, this.subject];
-    out[6] = experienceFit(job.years, candidate.years);
-    out[7] = seniorityFit(job.seniority, candidate.seniority);
-    out[8] = locationFit(job, candidate);
-    out[9] = salaryFit(job.salary, candidate.salary);
-    return out;
+    semanticFeatures(job, candidate, out);
+    occupationFeatures(job, candidate, out);
+    out[F.experience] = experienceFit(job.years, candidate.years);
+    out[F.seniority] = seniorityFit(job.seniority, candidate.seniority);
+    out[F.location] = locationFit(job, candidate);
+    out[F.salary] = salaryFit(job.salary, candidate.salary);
+    out[SUBJECT_IS_JOB] = this.subjectIsJob ? 1 : 0;
+  }
+
+  /** Fills the pool-relative features from the absolute ones of every target. */
+  relate(): void {
+    const count = this.targets.length;
+    const matrix = this.matrix;
+    for (const [offset, source] of RELATIVE_SOURCES.entries()) {
+      let sum = 0;
+      let squares = 0;
+      for (let row = source; row < matrix.length; row += PAIR_FEATURE_COUNT) {
+        const value = matrix[row] as number;
+        sum += value;
+        squares += value * value;
+      }
+      const mean = count === 0 ? 0 : sum / count;
+      const deviation = Math.sqrt(Math.max(0, (count === 0 ? 0 : squares / count) - mean * mean));
+      const column = ABSOLUTE_COUNT + offset;
+      for (let base = 0; base < matrix.length; base += PAIR_FEATURE_COUNT) {
+        // A feature every target shares says nothing about this pool: it sits at the middle.
+        matrix[base + column] =
+          deviation < 1e-9 ? 0.5 : squash(((matrix[base + source] as number) - mean) / deviation);
+      }
+    }
+  }
+
+  /** measure() every target, then relate(): for callers that need not yield between targets. */
+  measureAll(): this {
+    for (let index = 0; index < this.targets.length; index += 1) this.measure(index);
+    this.relate();
+    return this;
   }
 
   /** Text and skill features when the subject is the job and the target a candidate. */
@@ -228,18 +405,24 @@ export class PairRanking {
     let required = 0;
     let preferred = 0;
     let shared = 0;
+    let candidateSkills = 0;
     for (let index = termsEnd; index < skillsEnd; index += 1) {
       const id = data[index] as number;
+      const weight = this.skillWeights[id] as number;
+      candidateSkills += weight;
       const role = this.subjectSkill[id] as number;
       if (role === 0) continue;
-      shared += 1;
-      if (role & REQUIRED) required += this.skillWeight(id);
-      if (role & PREFERRED) preferred += this.skillWeight(id);
+      shared += weight;
+      if (role & REQUIRED) required += weight;
+      if (role & PREFERRED) preferred += weight;
     }
     const lengthNorm = this.lengthNorm(candidate.termCount);
     let dot = 0;
     let norm = 0;
-    let bm25 = 0;
+    let jobBm25 = 0;
+    let candidateBm25 = 0;
+    let candidateBound = 0;
+    let candidateSelf = 0;
     let title = 0;
     for (let index = 0; index < termsEnd; index += 1) {
       const word = data[index] as number;
@@ -250,15 +433,25 @@ export class PairRanking {
       const weight = sublinearTf(tf) * idf;
       norm += weight * weight;
       dot += weight * (this.subjectWeight[id] as number);
-      if ((this.subjectCount[id] as number) > 0) bm25 += (idf * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
+      const saturated = (idf * tf * (BM25_K1 + 1)) / (tf + lengthNorm);
+      candidateSelf += saturated;
+      candidateBound += idf * (BM25_K1 + 1);
+      const jobTf = this.subjectCount[id] as number;
+      if (jobTf > 0) {
+        jobBm25 += saturated;
+        candidateBm25 += (idf * jobTf * (BM25_K1 + 1)) / (jobTf + this.subjectLengthNorm);
+      }
       if (this.subjectTitle[id] === 1) title += this.titleWeight(id);
     }
-    out[0] = share(required, this.jobTotals.required);
-    out[1] = share(preferred, this.jobTotals.preferred);
-    out[2] = jaccard(shared, this.subject.skillTotal, candidate.skillTotal);
-    out[3] = cosine(dot, norm);
-    out[4] = share(bm25, this.jobTotals.bm25Bound);
-    out[5] = share(title, this.jobTotals.title);
+    out[F.required] = share(required, this.subjectTotals.required);
+    out[F.preferred] = share(preferred, this.subjectTotals.preferred);
+    out[F.candidateSkills] = share(shared, candidateSkills);
+    out[F.jaccard] = share(shared, this.subjectTotals.skills + candidateSkills - shared);
+    out[F.cosine] = cosine(dot, norm);
+    out[F.jobBm25] = share(jobBm25, this.subjectTotals.bm25Bound);
+    out[F.candidateBm25] = share(candidateBm25, candidateBound);
+    out[F.hub] = Math.min(1, share(jobBm25, candidateSelf));
+    out[F.title] = share(title, this.subjectTotals.title);
   }
 
   /** Text and skill features when the subject is the candidate and the target a job. */
@@ -268,7 +461,7 @@ export class PairRanking {
     let required = 0;
     for (let index = skillsEnd; index < requiredEnd; index += 1) {
       const id = data[index] as number;
-      const weight = this.skillWeight(id);
+      const weight = this.skillWeights[id] as number;
       requiredTotal += weight;
       if (this.subjectSkill[id] !== 0) required += weight;
     }
@@ -276,18 +469,25 @@ export class PairRanking {
     let preferred = 0;
     for (let index = requiredEnd; index < preferredEnd; index += 1) {
       const id = data[index] as number;
-      const weight = this.skillWeight(id);
+      const weight = this.skillWeights[id] as number;
       preferredTotal += weight;
       if (this.subjectSkill[id] !== 0) preferred += weight;
     }
     let shared = 0;
+    let jobSkills = 0;
     for (let index = termsEnd; index < skillsEnd; index += 1) {
-      if (this.subjectSkill[data[index] as number] !== 0) shared += 1;
+      const id = data[index] as number;
+      const weight = this.skillWeights[id] as number;
+      jobSkills += weight;
+      if (this.subjectSkill[id] !== 0) shared += weight;
     }
+    const lengthNorm = this.lengthNorm(job.termCount);
     let dot = 0;
     let norm = 0;
-    let bm25 = 0;
-    let bound = 0;
+    let jobBm25 = 0;
+    let jobBound = 0;
+    let candidateBm25 = 0;
+    let jobSelf = 0;
     for (let index = 0; index < termsEnd; index += 1) {
       const word = data[index] as number;
       const id = word >>> COUNT_BITS;
@@ -297,9 +497,14 @@ export class PairRanking {
       const weight = sublinearTf(jobTf) * idf;
       norm += weight * weight;
       dot += weight * (this.subjectWeight[id] as number);
-      bound += idf * (BM25_K1 + 1);
+      jobBound += idf * (BM25_K1 + 1);
+      const saturated = (idf * jobTf * (BM25_K1 + 1)) / (jobTf + lengthNorm);
+      jobSelf += saturated;
       const tf = this.subjectCount[id] as number;
-      if (tf > 0) bm25 += (idf * tf * (BM25_K1 + 1)) / (tf + this.candidateLengthNorm);
+      if (tf > 0) {
+        jobBm25 += (idf * tf * (BM25_K1 + 1)) / (tf + this.subjectLengthNorm);
+        candidateBm25 += saturated;
+      }
     }
     let titleTotal = 0;
     let title = 0;
@@ -309,18 +514,21 @@ export class PairRanking {
       titleTotal += weight;
       if ((this.subjectCount[id] as number) > 0) title += weight;
     }
-    out[0] = share(required, requiredTotal);
-    out[1] = share(preferred, preferredTotal);
-    out[2] = jaccard(shared, job.skillTotal, this.subject.skillTotal);
-    out[3] = cosine(dot, norm);
-    out[4] = share(bm25, bound);
-    out[5] = share(title, titleTotal);
+    out[F.required] = share(required, requiredTotal);
+    out[F.preferred] = share(preferred, preferredTotal);
+    out[F.candidateSkills] = share(shared, this.subjectTotals.skills);
+    out[F.jaccard] = share(shared, jobSkills + this.subjectTotals.skills - shared);
+    out[F.cosine] = cosine(dot, norm);
+    out[F.jobBm25] = share(jobBm25, jobBound);
+    out[F.candidateBm25] = share(candidateBm25, this.subjectTotals.bm25Bound);
+    out[F.hub] = Math.min(1, share(candidateBm25, jobSelf));
+    out[F.title] = share(title, titleTotal);
   }
 }
 
 /**
  * For callers holding plain Features (training, evaluation, tests): the pair features of any of `targets`
- * ranked against `subject`, with IDF over the subject and all the targets, exactly as rank() computes them.
+ * ranked against `subject` as one pool, exactly as rank() computes them.
  */
 export function pairFeaturesAmong(
   subjectKind: ProfileKind,
@@ -329,11 +537,11 @@ export function pairFeaturesAmong(
 ): (target: Features) => Float64Array {
   const dictionary = new TermDictionary();
   const profiles = targets.map((target) => dictionary.compile(target));
-  const byTarget = new Map(targets.map((target, index) => [target, profiles[index] as CompiledProfile]));
-  const ranking = new PairRanking(subjectKind, dictionary.compile(subject), profiles);
+  const ranking = new PairRanking(subjectKind, dictionary.compile(subject), profiles).measureAll();
+  const indexOf = new Map(targets.map((target, index) => [target, index]));
   return (target) => {
-    const profile = byTarget.get(target);
-    if (!profile) throw new RangeError('not one of the targets this ranking was built over');
-    return ranking.features(profile, new Float64Array(PAIR_FEATURE_COUNT));
+    const index = indexOf.get(target);
+    if (index === undefined) throw new RangeError('not one of the targets this ranking was built over');
+    return ranking.features(index).slice();
   };
 }

@@ -5,9 +5,12 @@ import { assertCompatible, CompiledNetwork, type NetworkModel } from './network.
 import {
   PAIR_FEATURE_COUNT,
   PAIR_FEATURE_NAMES,
+  occupationPair,
   PairRanking,
   type PairFeatureName,
 } from './pair-features.js';
+import { formatOccupation, occupationByCode } from './occupations.js';
+import { semanticCosine } from './semantic.js';
 import { skillVocabulary } from './vocabulary.js';
 
 export interface ScoringTarget {
@@ -23,13 +26,24 @@ export interface Factor {
   effect: number;
 }
 
+/** The job's occupation and the candidate's closest one, as "Title (O*NET-SOC code)". */
+export interface OccupationMatch {
+  job: string;
+  candidate: string;
+  relation: 'same occupation' | 'related occupation' | 'same occupation family' | 'different occupation';
+}
+
 export interface Explanation {
   matchedSkills: string[];
   /** Required skills of the job the candidate lacks. */
   missingSkills: string[];
   /** Nice-to-have skills of the job the candidate lacks. */
   missingPreferredSkills: string[];
-  /** The features that moved the score most, largest effect first. */
+  /** Null when either side's occupation is unknown. */
+  occupation: OccupationMatch | null;
+  /** Cosine of the two texts' sentence embeddings; null when either has none. */
+  semanticSimilarity: number | null;
+  /** The features that moved the score most, largest effect first; none whose effect is zero. */
   factors: Factor[];
 }
 
@@ -97,6 +111,30 @@ export function networkScorer(model: NetworkModel, featuresVersion: number): Sco
   };
 }
 
+/** Factors an explanation lists at most: the rest moved the score less than these. */
+const FACTORS_SHOWN = 8;
+
+function occupationMatch(job: CompiledProfile, candidate: CompiledProfile): OccupationMatch | null {
+  const pair = occupationPair(job, candidate);
+  if (pair === null) return null;
+  const name = (code: string): string => {
+    const occupation = occupationByCode(code);
+    return occupation ? formatOccupation(occupation) : code;
+  };
+  return {
+    job: name(pair.job),
+    candidate: name(pair.candidate),
+    relation:
+      pair.job === pair.candidate
+        ? 'same occupation'
+        : pair.relatedness > 0
+          ? 'related occupation'
+          : pair.sameFamily
+            ? 'same occupation family'
+            : 'different occupation',
+  };
+}
+
 function explain(
   scorer: Scorer,
   job: CompiledProfile,
@@ -107,10 +145,16 @@ function explain(
   const candidateSkills = new Set(candidate.skills());
   const names = (skills: Uint32Array, keep: (skill: number) => boolean): string[] =>
     [...skills].filter(keep).map((skill) => skillVocabulary.nameOf(job.dictionary.termOf(skill)));
+  const semantic =
+    job.semantic && candidate.semantic && job.semanticModel === candidate.semanticModel
+      ? round(semanticCosine(job.semantic, candidate.semantic))
+      : null;
   return {
     matchedSkills: names(job.skills(), (skill) => candidateSkills.has(skill)),
     missingSkills: names(job.requiredSkills(), (skill) => !candidateSkills.has(skill)),
     missingPreferredSkills: names(job.preferredSkills(), (skill) => !candidateSkills.has(skill)),
+    occupation: occupationMatch(job, candidate),
+    semanticSimilarity: semantic,
     factors: scorer
       .effects(features, score)
       .map((factor) => ({
@@ -118,18 +162,20 @@ function explain(
         value: round(factor.value),
         effect: round(factor.effect),
       }))
-      .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect)),
+      .filter((factor) => factor.effect !== 0)
+      .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))
+      .slice(0, FACTORS_SHOWN),
   };
 }
 
-/** Pairs scored between two yields: about a millisecond of work. */
+/** Pairs measured or scored between two yields: about a millisecond of work. */
 const SLICE = 500;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Ranks targets for a subject (all compiled by one dictionary); see PairRanking for the features. Only the
- * top K are explained.
+ * Ranks targets for a subject (all compiled by one dictionary); see PairRanking for the features. The
+ * targets are the pool the relative features are read against. Only the top K are explained.
  */
 export async function rank(
   scorer: Scorer,
@@ -143,25 +189,26 @@ export async function rank(
     subject,
     targets.map((target) => target.profile),
   );
-  const buffer = new Float64Array(PAIR_FEATURE_COUNT);
-  const sides = (target: ScoringTarget): [CompiledProfile, CompiledProfile] =>
-    subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
-  const scored: { target: ScoringTarget; score: number }[] = [];
-  for (const [index, target] of targets.entries()) {
-    // A long pool is scored in slices, giving the event loop back in between: BullMQ renews the job's
-    // lock from a timer, and a worker that never yields would have its job declared stalled.
+  // A long pool is measured and scored in slices, giving the event loop back in between: BullMQ renews
+  // the job's lock from a timer, and a worker that never yields would have its job declared stalled.
+  for (let index = 0; index < targets.length; index += 1) {
     if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
-    scored.push({ target, score: scorer.score(ranking.features(target.profile, buffer)) });
+    ranking.measure(index);
+  }
+  ranking.relate();
+  const scored: { index: number; target: ScoringTarget; score: number }[] = [];
+  for (const [index, target] of targets.entries()) {
+    if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
+    scored.push({ index, target, score: scorer.score(ranking.features(index)) });
   }
   scored.sort((a, b) => b.score - a.score || a.target.externalId.localeCompare(b.target.externalId));
-  return scored.slice(0, topK).map(({ target, score }) => {
-    const [job, candidate] = sides(target);
-    const features = ranking.features(target.profile, new Float64Array(PAIR_FEATURE_COUNT));
+  return scored.slice(0, topK).map(({ index, target, score }) => {
+    const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
     return {
       targetId: target.id,
       targetExternalId: target.externalId,
       score: round(score),
-      explanation: explain(scorer, job, candidate, features, score),
+      explanation: explain(scorer, job, candidate, ranking.features(index), score),
     };
   });
 }

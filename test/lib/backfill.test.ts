@@ -13,7 +13,7 @@ describe('backfillFeatures', () => {
     const key = await stack.newClient();
     const items = jobCorpus.slice(0, 30).map(({ family: _family, ...job }) => job);
     await stack.request('POST', '/v1/jobs/batch', { key, body: { items } });
-    expect(await backfillFeatures(stack.services.db, 'job')).toBe(30);
+    expect(await backfillFeatures(stack.services.db, 'job', await stack.services.embedder())).toBe(30);
 
     const [first, second] = (await stack.services.db('jobs').orderBy('id').limit(2)) as { id: string }[];
     await stack.services
@@ -26,12 +26,16 @@ describe('backfillFeatures', () => {
       .update({ revision: stack.services.db.raw('revision + 1') });
 
     const progress: number[] = [];
-    expect(await backfillFeatures(stack.services.db, 'job', (done) => progress.push(done))).toBe(2);
+    expect(
+      await backfillFeatures(stack.services.db, 'job', await stack.services.embedder(), (done) =>
+        progress.push(done),
+      ),
+    ).toBe(2);
     expect(progress.at(-1)).toBe(2);
     const stale = await stack.services
       .db('jobs')
       .whereRaw('features_revision IS DISTINCT FROM revision OR features_version <> ?', [FEATURES_VERSION]);
     expect(stale).toEqual([]);
-    expect(await backfillFeatures(stack.services.db, 'job')).toBe(0);
+    expect(await backfillFeatures(stack.services.db, 'job', await stack.services.embedder())).toBe(0);
   });
 });

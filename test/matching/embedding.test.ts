@@ -6,20 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../lib/config.js';
 import {
-  cosine,
-  dequantize,
   EmbeddingModelMissingError,
   MODEL_FILE,
-  quantize,
   sharedEmbedder,
   TextEmbedder,
   TOKENIZER_FILE,
 } from '../../lib/matching/embedding.js';
+import { SemanticVector, semanticCosine } from '../../lib/matching/semantic.js';
 
 // The real model, as `npm run models:fetch` (CI's install step) unpacks it.
 const { modelDir } = loadConfig().matching.embedding;
 
 const norm = (vector: Float32Array): number => Math.sqrt(vector.reduce((total, x) => total + x * x, 0));
+
+/** Cosine of two float vectors. */
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let index = 0; index < a.length; index += 1) dot += (a[index] as number) * (b[index] as number);
+  return dot / (norm(a) * norm(b));
+}
 
 describe('TextEmbedder (all-MiniLM-L6-v2 int8)', () => {
   let embedder: TextEmbedder;
@@ -127,8 +132,8 @@ describe('TextEmbedder (all-MiniLM-L6-v2 int8)', () => {
   });
 });
 
-describe('quantize / dequantize / cosine', () => {
-  it('round-trips to signed bytes whose cosines are within 0.005 of the float ones', async () => {
+describe('stored vectors (SemanticVector)', () => {
+  it('keep the model vectors’ cosines within 0.005 in a byte per dimension', async () => {
     const embedder = await TextEmbedder.load(modelDir);
     try {
       const texts = [
@@ -142,30 +147,21 @@ describe('quantize / dequantize / cosine', () => {
         'Accountant, IFRS reporting, SAP',
       ];
       const vectors = await embedder.embed(texts);
-      const stored = vectors.map(quantize);
+      const stored = vectors.map((vector) => SemanticVector.encode(vector));
       for (const text of stored) expect(text).toHaveLength(512); // 384 bytes in base64
-      const bytes = stored.map(dequantize);
-      for (const [index, vector] of vectors.entries()) {
-        expect(bytes[index]).toHaveLength(384);
-        expect(cosine(bytes[index] as Int8Array, vector)).toBeGreaterThan(0.999);
-      }
+      const decoded = stored.map((text) => SemanticVector.decode(text));
       for (let left = 0; left < vectors.length; left += 1)
         for (let right = left + 1; right < vectors.length; right += 1) {
           const exact = cosine(vectors[left] as Float32Array, vectors[right] as Float32Array);
-          const approximate = cosine(bytes[left] as Int8Array, bytes[right] as Int8Array);
+          const approximate = semanticCosine(
+            decoded[left] as SemanticVector,
+            decoded[right] as SemanticVector,
+          );
           expect(Math.abs(approximate - exact)).toBeLessThan(0.005);
         }
     } finally {
       await embedder.release();
     }
-  });
-
-  it('cosine is 0 for vectors of different lengths or all zeros; the largest component becomes ±127', () => {
-    expect(cosine(new Int8Array(4), new Int8Array([1, 2, 3, 4]))).toBe(0);
-    expect(cosine(new Int8Array(3), new Int8Array(4))).toBe(0);
-    expect(cosine(new Float32Array([1, 0]), new Int8Array([5, 0]))).toBeCloseTo(1, 10);
-    expect(dequantize(quantize(new Float32Array(3)))).toEqual(new Int8Array(3));
-    expect(dequantize(quantize(new Float32Array([0.5, -0.125, 0])))).toEqual(new Int8Array([127, -32, 0]));
   });
 });
 

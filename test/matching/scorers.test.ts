@@ -34,6 +34,8 @@ function features(skills: string[], text: string, title = '', extra: Partial<Fea
     location: null,
     remote: null,
     salary: null,
+    occupations: [],
+    semantic: null,
     ...extra,
   };
 }

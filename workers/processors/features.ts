@@ -4,7 +4,13 @@ import { extractAndStoreFeatures, type FeaturesOutcome } from '../../lib/profile
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
 
-export function featuresProcessor(services: Pick<Services, 'db'>) {
-  return (job: Job<QueuePayloads['features']>): Promise<FeaturesOutcome> =>
-    extractAndStoreFeatures(services.db, job.data.kind, job.data.id, job.data.revision);
+export function featuresProcessor(services: Pick<Services, 'db' | 'embedder'>) {
+  return async (job: Job<QueuePayloads['features']>): Promise<FeaturesOutcome> =>
+    extractAndStoreFeatures(
+      services.db,
+      job.data.kind,
+      job.data.id,
+      job.data.revision,
+      await services.embedder(),
+    );
 }

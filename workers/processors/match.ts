@@ -7,11 +7,12 @@ import { ScorerRegistry } from '../../lib/matching/scorer-registry.js';
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
 
-export function matchProcessor(services: Pick<Services, 'db' | 'queues' | 'config' | 'logger'>) {
+export function matchProcessor(services: Pick<Services, 'db' | 'queues' | 'config' | 'logger' | 'embedder'>) {
   const scorers = new ScorerRegistry(services.db, services.logger, services.config.matching.modelRefreshMs);
   const options: MatchOptions = {
     candidateLimit: services.config.matching.candidateLimit,
     scorer: () => scorers.current(),
+    embedder: services.embedder,
     cache: new ProfileCache(services.config.matching.cachedProfiles),
     queues: services.queues,
   };

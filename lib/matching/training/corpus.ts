@@ -1,4 +1,11 @@
-import { extractCandidateFeatures, extractJobFeatures, type Features } from '../features.js';
+import {
+  embedFeatures,
+  extractCandidateFeatures,
+  extractJobFeatures,
+  semanticTexts,
+  type Embedder,
+  type Features,
+} from '../features.js';
 import type { TextAnalyzer } from '../nlp.js';
 import { loadResumeCategories, loadResumeJdRelevancy, loadVacancyResumeMatching } from './datasets.js';
 import { categoryGain, loadOccupationPostings } from './occupation-postings.js';
@@ -102,14 +109,51 @@ export function asCandidate(id: string, text: string, analyzer: TextAnalyzer, no
   };
 }
 
+/** Every document of the corpus once, keyed by its features (judged targets are copies sharing them). */
+function documentsOf(corpus: EvaluationCorpus): Map<Features, Doc> {
+  const documents = new Map<Features, Doc>();
+  const add = (doc: Doc): void => {
+    if (!documents.has(doc.features)) documents.set(doc.features, doc);
+  };
+  for (const part of ['train', 'dev', 'heldOut'] as const) {
+    const queries = [
+      corpus.resumeJd[part],
+      ...corpus.categories[part],
+      ...corpus.candidateJobs[part],
+      ...corpus.jobCandidates[part],
+    ];
+    for (const { query, targets } of queries) [query, ...targets].forEach(add);
+    for (const { cv, vacancies } of corpus.vacancies[part]) [cv, ...vacancies].forEach(add);
+  }
+  return documents;
+}
+
+/**
+ * Adds sentence embeddings to every document's features in place, so that the copies judged as targets
+ * see them too. A document with a title was read as a job, one without as a candidate.
+ */
+async function embedDocuments(corpus: EvaluationCorpus, embedder: Embedder): Promise<void> {
+  for (const [features, doc] of documentsOf(corpus)) {
+    const texts = semanticTexts(
+      doc.title === undefined
+        ? { kind: 'candidate', text: { headline: null, resumeText: doc.text, skills: [] } }
+        : { kind: 'job', text: { title: doc.title, description: doc.text, skills: [] } },
+      features,
+    );
+    features.semantic = (await embedFeatures(features, texts, embedder)).semantic;
+  }
+}
+
 /**
  * Loads the public sets and extracts features for every document, split by a stable hash.
- * `now` is fixed by the caller so years-from-date-ranges do not drift between runs.
+ * `now` is fixed by the caller so years-from-date-ranges do not drift between runs. With an `embedder`,
+ * the features carry sentence embeddings as stored profiles do; without, `semantic` stays null.
  */
 export async function loadEvaluationCorpus(
   dataDir: string,
   analyzer: TextAnalyzer,
   now: Date,
+  embedder?: Embedder,
 ): Promise<EvaluationCorpus> {
   const relevancy = await loadResumeJdRelevancy(dataDir);
   const resume = asCandidate('resume', relevancy.resume, analyzer, now);
@@ -207,5 +251,6 @@ export async function loadEvaluationCorpus(
       heldOut: jobCandidateQueries(resumes.heldOut),
     },
   };
+  if (embedder) await embedDocuments(corpus, embedder);
   return corpus;
 }

@@ -2,148 +2,191 @@ import { createHash } from 'node:crypto';
 
 import { NeuralNetwork } from 'brain.js';
 
+import type { Features } from '../features.js';
 import { FEATURES_VERSION } from '../features.js';
 import type { BrainLayers, NetworkModel } from '../network.js';
-import { PAIR_FEATURE_NAMES, pairFeaturesAmong } from '../pair-features.js';
+import { PAIR_FEATURE_COUNT, PAIR_FEATURE_NAMES, pairFeaturesAmong } from '../pair-features.js';
+import type { ProfileKind } from '../../queues/registry.js';
 import type { EvaluationCorpus, RankingQuery, VacancyQuery } from './corpus.js';
+import { ndcgAtK } from './metrics.js';
 import { mulberry32, shuffle } from './split.js';
 
-export interface LabelledPair {
-  input: number[];
-  /** Relevance in [0, 1]. */
-  output: [number];
+/** A subject with targets judged for it: one ranking to learn from. */
+export interface JudgedList {
+  subjectKind: ProfileKind;
+  subject: Features;
+  /** Relevance in [0, 1]; the targets are also the pool their pair features are read against. */
+  targets: readonly { features: Features; relevance: number }[];
 }
 
-/** Negatives kept per positive for the category set, where almost every pair is a negative. */
-const NEGATIVES_PER_POSITIVE = 3;
-
-function rankingPairs(
-  queries: readonly RankingQuery[],
-  random: () => number,
-  sampleNegatives: boolean,
-): LabelledPair[] {
-  return queries.flatMap(({ query, targets }) => {
-    const featuresOf = pairFeaturesAmong(
-      'candidate',
-      query.features,
-      targets.map((target) => target.features),
-    );
-    const positives = targets.filter((target) => target.relevance > 0);
-    const negatives = targets.filter((target) => target.relevance === 0);
-    const kept = sampleNegatives
-      ? shuffle(negatives, random).slice(0, Math.max(1, positives.length * NEGATIVES_PER_POSITIVE))
-      : negatives;
-    return [...positives, ...kept].map((target) => ({
-      input: [...featuresOf(target.features)],
-      output: [target.relevance],
-    }));
-  });
+/** A judged list turned into the network's inputs. */
+export interface TrainingQuery {
+  /** Which data set it comes from: every set weighs the same in training, whatever its size. */
+  set: string;
+  inputs: Float32Array[];
+  relevance: number[];
 }
 
-/** Each vacancy's label is its mean rank over the annotators, mapped so that rank 1 → 1 and the last → 0. */
-function vacancyPairs(queries: readonly VacancyQuery[]): LabelledPair[] {
-  return queries.flatMap(({ cv, vacancies, annotatorRanks }) => {
-    const featuresOf = pairFeaturesAmong(
-      'candidate',
-      cv.features,
-      vacancies.map((vacancy) => vacancy.features),
-    );
-    return vacancies.map((vacancy): LabelledPair => {
-      const ranks = annotatorRanks.map(({ ranks: byVacancy }) => byVacancy[vacancy.id] ?? vacancies.length);
-      const meanRank = ranks.reduce((sum, value) => sum + value, 0) / Math.max(1, ranks.length);
-      return {
-        input: [...featuresOf(vacancy.features)],
-        output: [(vacancies.length - meanRank) / (vacancies.length - 1)],
-      };
-    });
-  });
-}
-
-/** Repeats a set's pairs so every set weighs about the same in training, whatever its size. */
-function balance(sets: LabelledPair[][]): LabelledPair[] {
-  const largest = Math.max(...sets.map((set) => set.length));
-  return sets.flatMap((set) =>
-    set.length === 0 ? [] : Array.from({ length: Math.round(largest / set.length) }, () => set).flat(),
+export function trainingQuery(set: string, list: JudgedList): TrainingQuery {
+  const featuresOf = pairFeaturesAmong(
+    list.subjectKind,
+    list.subject,
+    list.targets.map((target) => target.features),
   );
+  return {
+    set,
+    inputs: list.targets.map((target) => Float32Array.from(featuresOf(target.features))),
+    relevance: list.targets.map((target) => target.relevance),
+  };
 }
 
-/** Share of each set's training pairs kept aside to choose when to stop training (early stopping). */
+/** Share of each set's queries kept aside to choose when to stop training (early stopping). */
 const VALIDATION_FRACTION = 0.2;
 
 export interface TrainingData {
-  train: LabelledPair[];
-  validation: LabelledPair[];
+  train: TrainingQuery[];
+  validation: TrainingQuery[];
 }
 
 /**
- * Labelled pairs from the training part of every set, plus client feedback pairs when there are some.
- * A fifth of each set is set aside for validation (early stopping) before the sets are balanced, so no
- * pair (or copy of one) is on both sides. The development and held-out parts are never touched here.
+ * Splits each set's queries into training and validation (a fifth, at least one query where a set has
+ * two or more). The development and held-out parts never reach this function.
  */
-export function trainingPairs(
-  corpus: EvaluationCorpus,
-  feedback: LabelledPair[],
-  seed: number,
-): TrainingData {
+export function splitForValidation(queries: readonly TrainingQuery[], seed: number): TrainingData {
   const random = mulberry32(seed);
-  const sets = [
-    rankingPairs([corpus.resumeJd.train], random, false),
-    vacancyPairs(corpus.vacancies.train),
-    rankingPairs(corpus.categories.train, random, true),
-  ].map((set) => shuffle(set, random));
-  const cut = (set: LabelledPair[]): number => Math.round(set.length * VALIDATION_FRACTION);
-  // Feedback pairs count once each: repeating a handful of them up to the size of a public set would let a
-  // few reports steer the whole model.
-  return {
-    train: shuffle([...balance(sets.map((set) => set.slice(cut(set)))), ...feedback], random),
-    validation: sets.flatMap((set) => set.slice(0, cut(set))),
-  };
+  const bySet = new Map<string, TrainingQuery[]>();
+  for (const query of queries) bySet.set(query.set, [...(bySet.get(query.set) ?? []), query]);
+  const data: TrainingData = { train: [], validation: [] };
+  for (const set of bySet.values()) {
+    const shuffled = shuffle(set, random);
+    const cut = shuffled.length < 2 ? 0 : Math.max(1, Math.round(shuffled.length * VALIDATION_FRACTION));
+    data.validation.push(...shuffled.slice(0, cut));
+    data.train.push(...shuffled.slice(cut));
+  }
+  return data;
 }
 
 export interface TrainOptions {
   seed: number;
   hiddenLayers: number[];
-  iterations: number;
+  epochs: number;
   learningRate: number;
-  /** Called every `progressEvery` iterations with the training and validation errors. */
-  onProgress?: (iteration: number, trainingError: number, validationError: number) => void;
-  progressEvery?: number;
+  /** Steepness of the pairwise logistic loss on score differences (scores are in (0, 1)). */
+  sigma?: number;
+  /** Called after every epoch with the validation NDCG@10 (set-balanced). */
+  onProgress?: (epoch: number, validationNdcg: number) => void;
 }
 
-function validationError(
-  run: (input: number[]) => ArrayLike<number>,
-  pairs: readonly LabelledPair[],
-): number {
-  let sum = 0;
-  for (const { input, output } of pairs) {
-    const predicted = run(input)[0] ?? 0;
-    sum += (predicted - output[0]) ** 2;
+const gain = (relevance: number): number => 2 ** (relevance * 2) - 1;
+const discount = (position: number): number => 1 / Math.log2(position + 2);
+
+/**
+ * LambdaRank gradients for one query: for every pair the judgement orders, the RankNet gradient of the
+ * logistic loss on the score difference, scaled by how much swapping the two would change NDCG.
+ */
+function lambdas(scores: Float64Array, relevance: readonly number[], sigma: number): Float64Array {
+  const count = scores.length;
+  const order = Array.from({ length: count }, (_, index) => index).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
+  const position = new Int32Array(count);
+  for (const [rank, index] of order.entries()) position[index] = rank;
+  const ideal = [...relevance].sort((a, b) => b - a);
+  let idealDcg = 0;
+  for (const [rank, value] of ideal.entries()) idealDcg += gain(value) * discount(rank);
+  const result = new Float64Array(count);
+  if (idealDcg === 0) return result;
+  let pairs = 0;
+  for (let i = 0; i < count; i += 1) {
+    for (let j = 0; j < count; j += 1) {
+      const better = relevance[i] as number;
+      const worse = relevance[j] as number;
+      if (better <= worse) continue;
+      const swap =
+        (Math.abs(gain(better) - gain(worse)) *
+          Math.abs(discount(position[i] as number) - discount(position[j] as number))) /
+        idealDcg;
+      const rho = 1 / (1 + Math.exp(sigma * ((scores[i] as number) - (scores[j] as number))));
+      const lambda = sigma * rho * swap;
+      (result[i] as number) += lambda;
+      (result[j] as number) -= lambda;
+      pairs += 1;
+    }
   }
-  return pairs.length === 0 ? 0 : sum / pairs.length;
+  // One scale for the whole query keeps the lambdas summing to zero (a per-target scale would push every
+  // score one way and saturate the sigmoid), and keeps a query of hundreds of pairs from drowning one of five.
+  const scale = Math.sqrt(count / Math.max(1, pairs));
+  for (let index = 0; index < count; index += 1) (result[index] as number) *= scale;
+  return result;
+}
+
+/** Mean NDCG@10 per set, then over sets: what early stopping watches. */
+function validationNdcg(run: (input: Float32Array) => number, queries: readonly TrainingQuery[]): number {
+  const bySet = new Map<string, number[]>();
+  for (const query of queries) {
+    if (!query.relevance.some((value) => value > 0)) continue;
+    const scored = query.inputs.map((input, index) => ({
+      score: run(input),
+      relevance: query.relevance[index],
+    }));
+    scored.sort((a, b) => b.score - a.score);
+    const value = ndcgAtK(
+      scored.map((item) => item.relevance ?? 0),
+      query.relevance,
+      10,
+    );
+    bySet.set(query.set, [...(bySet.get(query.set) ?? []), value]);
+  }
+  const means = [...bySet.values()].map(
+    (values) => values.reduce((sum, value) => sum + value, 0) / values.length,
+  );
+  return means.length === 0 ? 0 : means.reduce((sum, value) => sum + value, 0) / means.length;
 }
 
 /**
- * Trains a brain.js sigmoid network, keeping the weights from the check with the lowest validation error
- * (early stopping). brain.js draws its initial weights from Math.random, so Math.random is replaced by a
- * seeded generator for the duration: the same seed and pairs give the same model.
+ * Trains a brain.js sigmoid network to order, not to label: LambdaRank. brain.js back-propagates the
+ * error between a target and the network's output, so each target of a query is trained towards its
+ * current score plus its lambda, which is exactly a step down the pairwise loss's gradient. Each set's
+ * queries weigh the same in an epoch, whatever its size. The weights of the epoch with the best
+ * validation NDCG are kept. brain.js draws its initial weights from Math.random, so Math.random is
+ * replaced by a seeded generator for the duration: the same seed and data give the same model.
  */
 export function trainNetwork(data: TrainingData, options: TrainOptions): NetworkModel {
-  const network = new NeuralNetwork({ hiddenLayers: options.hiddenLayers, activation: 'sigmoid' });
-  let best: { error: number; json: BrainLayers } | undefined;
+  const sigma = options.sigma ?? 10;
+  const network = new NeuralNetwork({
+    inputSize: PAIR_FEATURE_COUNT,
+    hiddenLayers: options.hiddenLayers,
+    outputSize: 1,
+    activation: 'sigmoid',
+    learningRate: options.learningRate,
+  });
+  const run = (input: Float32Array): number => (network.run(input) as ArrayLike<number>)[0] ?? 0;
+  const random = mulberry32(options.seed);
   const originalRandom = Math.random;
-  Math.random = mulberry32(options.seed);
+  Math.random = random;
+  let best: { ndcg: number; json: BrainLayers } | undefined;
   try {
-    network.train(data.train, {
-      iterations: options.iterations,
-      learningRate: options.learningRate,
-      errorThresh: 0.0001,
-      callbackPeriod: options.progressEvery ?? 20,
-      callback: (status: { iterations: number; error: number }) => {
-        const error = validationError((input) => network.run(input) as ArrayLike<number>, data.validation);
-        if (!best || error < best.error) best = { error, json: network.toJSON() as unknown as BrainLayers };
-        options.onProgress?.(status.iterations, status.error, error);
-      },
-    });
+    network.initialize();
+    const sets = new Map<string, number>();
+    for (const query of data.train) sets.set(query.set, (sets.get(query.set) ?? 0) + 1);
+    const largest = Math.max(1, ...sets.values());
+    const target = new Float32Array(1);
+    for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
+      for (const query of shuffle(data.train, random)) {
+        const weight = largest / (sets.get(query.set) ?? largest);
+        const scores = Float64Array.from(query.inputs, run);
+        const steps = lambdas(scores, query.relevance, sigma);
+        for (const index of shuffle([...steps.keys()], random)) {
+          const step = (steps[index] as number) * weight;
+          if (step === 0) continue;
+          target[0] = (scores[index] as number) + step;
+          network.trainPattern({ input: query.inputs[index] as Float32Array, output: target });
+        }
+      }
+      const ndcg = validationNdcg(run, data.validation);
+      if (!best || ndcg > best.ndcg) best = { ndcg, json: network.toJSON() as unknown as BrainLayers };
+      options.onProgress?.(epoch, ndcg);
+    }
   } finally {
     Math.random = originalRandom;
   }
@@ -155,9 +198,8 @@ export function trainNetwork(data: TrainingData, options: TrainOptions): Network
       biases: layer.biases.map(roundWeight),
     })),
   };
-  const baseline = PAIR_FEATURE_NAMES.map((_, index) =>
-    mean(data.train.map((labelled) => labelled.input[index] ?? 0)),
-  );
+  const inputs = data.train.flatMap((query) => query.inputs);
+  const baseline = PAIR_FEATURE_NAMES.map((_, index) => mean(inputs.map((input) => input[index] ?? 0)));
   const digest = createHash('sha256').update(JSON.stringify(layers)).digest('hex').slice(0, 10);
   return {
     name: `network-f${FEATURES_VERSION}-${digest}`,
@@ -174,4 +216,40 @@ function roundWeight(value: number): number {
 
 function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Each vacancy's relevance is its mean rank over the annotators, mapped so that rank 1 → 1 and the last → 0. */
+function vacancyList(query: VacancyQuery): JudgedList {
+  const { cv, vacancies, annotatorRanks } = query;
+  return {
+    subjectKind: 'candidate',
+    subject: cv.features,
+    targets: vacancies.map((vacancy) => {
+      const ranks = annotatorRanks.map(({ ranks: byVacancy }) => byVacancy[vacancy.id] ?? vacancies.length);
+      const meanRank = ranks.reduce((sum, value) => sum + value, 0) / Math.max(1, ranks.length);
+      return {
+        features: vacancy.features,
+        relevance: (vacancies.length - meanRank) / (vacancies.length - 1),
+      };
+    }),
+  };
+}
+
+function rankingList(query: RankingQuery): JudgedList {
+  return {
+    subjectKind: query.subjectKind,
+    subject: query.query.features,
+    targets: query.targets.map((target) => ({ features: target.features, relevance: target.relevance })),
+  };
+}
+
+/** The training part of every set, as queries to learn from (the development and held-out parts stay out). */
+export function corpusTrainingQueries(corpus: EvaluationCorpus): TrainingQuery[] {
+  return [
+    ...corpus.candidateJobs.train.map((query) => trainingQuery('candidateJobs', rankingList(query))),
+    ...corpus.jobCandidates.train.map((query) => trainingQuery('jobCandidates', rankingList(query))),
+    trainingQuery('resumeJd', rankingList(corpus.resumeJd.train)),
+    ...corpus.vacancies.train.map((query) => trainingQuery('vacancies', vacancyList(query))),
+    ...corpus.categories.train.map((query) => trainingQuery('categories', rankingList(query))),
+  ];
 }

@@ -32,7 +32,7 @@ async function clientWith(postings: Posting[]): Promise<string> {
   const key = await stack.newClient();
   const response = await stack.request('POST', '/v1/jobs/batch', { key, body: { items: postings } });
   expect(response.status).toBe(200);
-  await backfillFeatures(stack.services.db, 'job');
+  await backfillFeatures(stack.services.db, 'job', await stack.services.embedder());
   const row = await stack.services
     .db('jobs')
     .where({ externalId: postings[0]?.externalId })
