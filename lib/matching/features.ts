@@ -14,7 +14,7 @@ import {
 import { sharedAnalyzer, type TextAnalyzer } from './nlp.js';
 import { occupationByCode, occupationOfTitle, occupationsOfResume } from './occupations.js';
 import { SemanticVector } from './semantic.js';
-import { normaliseSkill } from './vocabulary.js';
+import { normaliseSkill, skillVocabulary } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
 export const FEATURES_VERSION = 4;
@@ -220,21 +220,31 @@ export function extractCandidateFeatures(
   };
 }
 
-/** The texts the embedder reads of a profile: the whole of it, and its title. */
+/** Skill names put before the text the embedder reads, at most: past these a list says little more. */
+const SEMANTIC_SKILLS = 12;
+
+/**
+ * The texts the embedder reads of a profile. The model reads only a text's first word pieces, so the text
+ * starts with what says most about the trade: the title, the skills found (a job's required ones first),
+ * then the body. The title is also embedded alone (a candidate without a headline: its likeliest
+ * occupation's title).
+ */
 export function semanticTexts(
   profile: { kind: 'job'; text: JobText } | { kind: 'candidate'; text: CandidateText },
   features: Features,
 ): { text: string; title: string | null } {
+  const skills = [...new Set([...features.requiredSkills, ...features.skills])]
+    .slice(0, SEMANTIC_SKILLS)
+    .map((skill) => skillVocabulary.nameOf(skill))
+    .join(', ');
   if (profile.kind === 'job') {
     const { title, description } = profile.text;
-    return { text: `${title}\n${description}`, title };
+    return { text: [title, skills, description].join('\n'), title };
   }
   const { headline, resumeText } = profile.text;
   const likeliest = features.occupations[0];
-  return {
-    text: headline ? `${headline}\n${resumeText}` : resumeText,
-    title: headline ?? (likeliest === undefined ? null : occupationTitle(likeliest)),
-  };
+  const title = headline?.trim() ? headline : likeliest === undefined ? null : occupationTitle(likeliest);
+  return { text: [title ?? '', skills, resumeText].join('\n'), title };
 }
 
 /** The features with their sentence embeddings added. */

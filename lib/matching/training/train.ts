@@ -21,7 +21,7 @@ export interface JudgedList {
 
 /** A judged list turned into the network's inputs. */
 export interface TrainingQuery {
-  /** Which data set it comes from: every set weighs the same in training, whatever its size. */
+  /** Which data set it comes from: small sets come round more often in training (see balanced). */
   set: string;
   inputs: Float32Array[];
   relevance: number[];
@@ -120,6 +120,19 @@ function lambdas(scores: Float64Array, relevance: readonly number[], sigma: numb
   return result;
 }
 
+/**
+ * An epoch's queries: a small set's queries come round more than once, the square root of how much larger
+ * the largest set is, so small sets are heard without one query's gradient being taken many times in a row.
+ */
+function balanced(queries: readonly TrainingQuery[]): TrainingQuery[] {
+  const sizes = new Map<string, number>();
+  for (const query of queries) sizes.set(query.set, (sizes.get(query.set) ?? 0) + 1);
+  const largest = Math.max(1, ...sizes.values());
+  return queries.flatMap((query) =>
+    Array.from({ length: Math.round(Math.sqrt(largest / (sizes.get(query.set) ?? largest))) }, () => query),
+  );
+}
+
 /** Mean NDCG@10 per set, then over sets: what early stopping watches. */
 function validationNdcg(run: (input: Float32Array) => number, queries: readonly TrainingQuery[]): number {
   const bySet = new Map<string, number[]>();
@@ -146,8 +159,8 @@ function validationNdcg(run: (input: Float32Array) => number, queries: readonly 
 /**
  * Trains a brain.js sigmoid network to order, not to label: LambdaRank. brain.js back-propagates the
  * error between a target and the network's output, so each target of a query is trained towards its
- * current score plus its lambda, which is exactly a step down the pairwise loss's gradient. Each set's
- * queries weigh the same in an epoch, whatever its size. The weights of the epoch with the best
+ * current score plus its lambda, which is exactly a step down the pairwise loss's gradient. Small sets'
+ * queries come round more often in an epoch (see balanced). The weights of the epoch with the best
  * validation NDCG are kept. brain.js draws its initial weights from Math.random, so Math.random is
  * replaced by a seeded generator for the duration: the same seed and data give the same model.
  */
@@ -167,17 +180,14 @@ export function trainNetwork(data: TrainingData, options: TrainOptions): Network
   let best: { ndcg: number; json: BrainLayers } | undefined;
   try {
     network.initialize();
-    const sets = new Map<string, number>();
-    for (const query of data.train) sets.set(query.set, (sets.get(query.set) ?? 0) + 1);
-    const largest = Math.max(1, ...sets.values());
+    const epochQueries = balanced(data.train);
     const target = new Float32Array(1);
     for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
-      for (const query of shuffle(data.train, random)) {
-        const weight = largest / (sets.get(query.set) ?? largest);
+      for (const query of shuffle(epochQueries, random)) {
         const scores = Float64Array.from(query.inputs, run);
         const steps = lambdas(scores, query.relevance, sigma);
         for (const index of shuffle([...steps.keys()], random)) {
-          const step = (steps[index] as number) * weight;
+          const step = steps[index] as number;
           if (step === 0) continue;
           target[0] = (scores[index] as number) + step;
           network.trainPattern({ input: query.inputs[index] as Float32Array, output: target });
