@@ -20,7 +20,8 @@ import type { ProfileKind } from '../queues/registry.js';
  * - jobTermsBm25: BM25 of the job's terms against the candidate's text, over its upper bound.
  * - candidateTermsBm25: BM25 of the candidate's terms against the job's text, over its upper bound.
  * - requestBm25Hub: BM25 of the request's subject against the target, over the target's BM25 against
- *   itself: a short generic target that every query reaches scores low against its own ceiling.
+ *   itself: how much of the target the subject covers, so a catch-all target that every query reaches
+ *   (a "hub") scores low against its own ceiling.
  * - titleCoverage: IDF-weighted share of the job title's words found in the candidate's text.
  * - semanticText: cosine of the two texts' sentence embeddings (0 where negative).
  * - semanticTitle: cosine of the job title's embedding and the candidate's recent titles' (or, without

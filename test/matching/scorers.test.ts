@@ -14,6 +14,7 @@ import {
   pairFeaturesAmong,
 } from '../../lib/matching/pair-features.js';
 import { lexicalScorer, networkScorer, rankFeatures } from '../../lib/matching/scorers.js';
+import { SemanticVector } from '../../lib/matching/semantic.js';
 import { mulberry32 } from '../../lib/matching/training/split.js';
 import { skillVocabulary } from '../../lib/matching/vocabulary.js';
 
@@ -165,6 +166,114 @@ describe('pair features', () => {
       locationFit: 0,
       salaryFit: 0,
     });
+  });
+});
+
+describe('pair features read in the request’s direction and relative to its pool', () => {
+  const byName = (values: Float64Array): Record<string, number> =>
+    Object.fromEntries(PAIR_FEATURE_NAMES.map((name, index) => [name, values[index] ?? Number.NaN]));
+
+  it('do not let a posting of soft skills alone cover a candidate of a trade', () => {
+    const person = features(['java', 'communication'], 'java developer communication');
+    const soft = features(['communication', 'teamwork'], 'communication teamwork people');
+    const java = features(['java', 'spring-boot'], 'java developer spring');
+    const featuresOf = pairFeaturesAmong('candidate', person, [soft, java]);
+    // The soft posting's one required skill the candidate has counts for little of what the candidate is.
+    expect(byName(featuresOf(soft)).candidateSkillCoverage).toBeLessThan(0.3);
+    expect(byName(featuresOf(java)).candidateSkillCoverage).toBeGreaterThan(0.7);
+    expect(byName(featuresOf(java)).candidateSkillCoverageInPool).toBeGreaterThan(0.5);
+    expect(byName(featuresOf(soft)).candidateSkillCoverageInPool).toBeLessThan(0.5);
+  });
+
+  it('read BM25 against the target’s own ceiling, so a catch-all target that every query reaches scores low', () => {
+    const person = features([], 'selenium testing automation regression engineer');
+    const catchAll = features(
+      [],
+      'selenium java python sql sales nursing accounting marketing design welding driving teaching engineer',
+    );
+    const testing = features([], 'selenium automation testing regression engineer');
+    const featuresOf = pairFeaturesAmong('candidate', person, [catchAll, testing]);
+    const hub = (job: Features): number => byName(featuresOf(job)).requestBm25Hub;
+    expect(hub(testing)).toBeGreaterThan(hub(catchAll));
+    for (const job of [catchAll, testing]) {
+      expect(hub(job)).toBeGreaterThan(0);
+      expect(hub(job)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('put a pool of one at the middle and know which side asked', () => {
+    const job = features(['go'], 'go engineer', 'engineer');
+    const asJob = byName(pairFeaturesAmong('job', job, [candidate])(candidate));
+    expect(asJob.textCosineInPool).toBe(0.5);
+    expect(asJob.subjectIsJob).toBe(1);
+    expect(byName(pairFeaturesAmong('candidate', candidate, [job])(job)).subjectIsJob).toBe(0);
+  });
+
+  it('compare sentence embeddings of one model only, and occupations by their relatedness', () => {
+    const vector = (values: number[]) => SemanticVector.encode(Float32Array.from(values));
+    const semantic = (model: string, text: number[]) => ({ model, text: vector(text), title: null });
+    const job = features([], 'x', '', {
+      occupations: ['15-1253.00'],
+      semantic: semantic('m@64', [1, 0, 0]),
+    });
+    const tester = features([], 'x', '', {
+      occupations: ['15-1253.00'],
+      semantic: semantic('m@64', [1, 1, 0]),
+    });
+    const nurse = features([], 'x', '', {
+      occupations: ['29-1141.00'],
+      semantic: semantic('other@64', [1, 0, 0]),
+    });
+    const featuresOf = pairFeaturesAmong('job', job, [tester, nurse]);
+    expect(byName(featuresOf(tester))).toMatchObject({
+      semanticText: expect.closeTo(Math.SQRT1_2, 2) as unknown,
+      occupationMatch: 1,
+      occupationFamily: 1,
+    });
+    expect(byName(featuresOf(nurse))).toMatchObject({
+      semanticText: 0.5,
+      occupationMatch: 0,
+      occupationFamily: 0,
+    });
+  });
+});
+
+describe('explanations', () => {
+  it('name both occupations and the semantic similarity, and list no factor without effect', async () => {
+    const job = features(['selenium'], 'selenium testing automation', 'qa automation engineer', {
+      occupations: ['15-1253.00'],
+      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])), title: null },
+    });
+    const person = features(['selenium'], 'selenium automation testing', '', {
+      occupations: ['15-1253.00'],
+      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])), title: null },
+    });
+    const [result] = await rankFeatures(
+      lexicalScorer,
+      'job',
+      job,
+      [{ id: 'p', externalId: 'p', features: person }],
+      1,
+    );
+    expect(result?.explanation.occupation).toEqual({
+      job: 'Software Quality Assurance Analysts and Testers (15-1253.00)',
+      candidate: 'Software Quality Assurance Analysts and Testers (15-1253.00)',
+      relation: 'same occupation',
+    });
+    expect(result?.explanation.semanticSimilarity).toBeCloseTo(1, 5);
+    for (const factor of result?.explanation.factors ?? []) expect(factor.effect).not.toBe(0);
+  });
+
+  it('say nothing of occupations when a side has none', async () => {
+    const [result] = await rankFeatures(
+      lexicalScorer,
+      'candidate',
+      candidate,
+      [{ id: 'j', externalId: 'j', features: features(['go'], 'go') }],
+      1,
+    );
+    expect(result?.explanation.occupation).toBeNull();
+    expect(result?.explanation.semanticSimilarity).toBeNull();
   });
 });
 

@@ -10,7 +10,9 @@ export interface MatchResultBody {
   explanation: {
     matchedSkills: string[];
     missingSkills: string[];
-    factors: { feature: string; value: number; contribution: number }[];
+    occupation: { job: string; candidate: string; relation: string } | null;
+    semanticSimilarity: number | null;
+    factors: { feature: string; value: number; effect: number }[];
   };
 }
 

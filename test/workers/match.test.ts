@@ -82,9 +82,20 @@ describe('matching end to end (API → queue → workers → Postgres)', () => {
     const done = await waitForMatch(stack, key, submitted.body.id);
     expect(done.status).toBe('completed');
     expect(done.results?.[0]?.targetId).toBe(nurse.body.id);
-    expect(done.results?.[0]?.explanation.matchedSkills).toEqual(
+    const explanation = done.results?.[0]?.explanation;
+    expect(explanation?.matchedSkills).toEqual(
       expect.arrayContaining(['Basic Life Support', 'Advanced Cardiac Life Support']),
     );
+    // The job's title and the nurse's headline both name O*NET's registered nurses; the texts' embeddings
+    // are stored by the features worker and compared here.
+    expect(explanation?.occupation).toEqual({
+      job: 'Registered Nurses (29-1141.00)',
+      candidate: 'Registered Nurses (29-1141.00)',
+      relation: 'same occupation',
+    });
+    expect(explanation?.semanticSimilarity).toBeGreaterThan(0.3);
+    expect(explanation?.factors.length).toBeGreaterThan(0);
+    for (const factor of explanation?.factors ?? []) expect(factor.effect).not.toBe(0);
   });
 
   it('applies filters and topK', async () => {
