@@ -38,8 +38,14 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+/** Queues whose jobs extract features (a match refreshes stale ones), and so embed text. */
+const EMBEDDING_QUEUES: readonly QueueName[] = ['features', 'match'];
+
 export async function startWorkers(services: Services, queues: QueueName[]): Promise<RunningWorkers> {
   const { config, logger } = services;
+  // Loaded before the first job, not by it: a missing model stops the worker at boot with what to do, and
+  // the first job does not wait for the model while holding its lock.
+  if (queues.some((name) => EMBEDDING_QUEUES.includes(name))) await services.embedder();
   const connection = createRedis(config.redis.url, 'worker');
   connection.on('error', (error: Error) => {
     logger.warn({ err: error }, 'worker redis connection error');

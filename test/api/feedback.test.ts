@@ -49,6 +49,7 @@ describe('POST /v1/match-requests/:id/feedback', () => {
     expect(rows).toHaveLength(1);
     const pairs = await listFeedbackPairs(stack.services.db);
     expect(pairs).toContainEqual({
+      requestId: match.id,
       outcome: 'hired',
       subjectType: 'candidate',
       subjectId: match.subject.id,

@@ -193,7 +193,7 @@ describe('pair features read in the request’s direction and relative to its po
     );
     const testing = features([], 'selenium automation testing regression engineer');
     const featuresOf = pairFeaturesAmong('candidate', person, [catchAll, testing]);
-    const hub = (job: Features): number => byName(featuresOf(job)).requestBm25Hub;
+    const hub = (job: Features): number => byName(featuresOf(job)).requestBm25Hub ?? Number.NaN;
     expect(hub(testing)).toBeGreaterThan(hub(catchAll));
     for (const job of [catchAll, testing]) {
       expect(hub(job)).toBeGreaterThan(0);

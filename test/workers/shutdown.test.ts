@@ -13,6 +13,7 @@ import {
   MatchStream,
   submitMatch,
 } from '../support/match-stream.js';
+import { waitForMatch } from '../support/polling.js';
 import { until } from '../support/until.js';
 import { WorkerProcesses } from '../support/worker-process.js';
 
@@ -27,6 +28,9 @@ describe('a worker process told to stop (SIGTERM)', () => {
     const key = await stack.newClient();
     const { candidateId } = await seedBoard(stack, key);
     const workers = [processes.start(), processes.start()];
+    // A first request completed before the stream starts: the workers are up (a worker loads the NLP and
+    // embedding models at start), so the stream's length is set by the stop, not by the start-up.
+    await waitForMatch(stack, key, await submitMatch(stack, key, candidateId));
 
     // A steady stream of requests, before, during and after the stop.
     const stream = new MatchStream(stack, key, candidateId);
@@ -44,8 +48,8 @@ describe('a worker process told to stop (SIGTERM)', () => {
 
   it('hands back a job still running when the grace period ends, for another worker to finish', async () => {
     const key = await stack.newClient();
-    // A match that takes seconds: it computes features for 1,000 fresh postings itself, as only match
-    // workers run.
+    // A match that takes seconds: it computes features (embeddings too) for the fresh postings it may
+    // refresh itself, as only match workers run.
     const items = Array.from({ length: 1000 }, (_, index) => {
       const { family, ...job } = jobCorpus[index % jobCorpus.length] ?? {
         ...kubernetesGoCandidate,
