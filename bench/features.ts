@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadConfig } from '../lib/config.js';
 import { TextEmbedder } from '../lib/matching/embedding.js';
-import { extractCandidateFeatures, extractJobFeatures, semanticTexts } from '../lib/matching/features.js';
+import { extractCandidateFeatures, extractJobFeatures, semanticText } from '../lib/matching/features.js';
 import { sharedAnalyzer } from '../lib/matching/nlp.js';
 import {
   BENCH_DATE,
@@ -51,8 +51,8 @@ interface SemanticRun {
 }
 
 /**
- * Embeds every document's texts (what embedFeatures reads: the title, skills and body, then the title
- * alone) `repetitions` times, each limit with its own embedder loaded, measured and released.
+ * Embeds what embedFeatures reads of every document (the title, skills and body) `repetitions` times, each
+ * limit with its own embedder loaded, measured and released.
  */
 async function timeEmbedding(
   documents: readonly (readonly string[])[],
@@ -154,20 +154,16 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
 
   // The semantic part, over the same texts, after the wink passes (never beside them).
   const semanticRepetitions = Math.min(options.repetitions, SEMANTIC_MAX_REPETITIONS);
-  const embedded = (texts: { text: string; title: string | null }): string[] =>
-    texts.title === null ? [texts.text] : [texts.text, texts.title];
   const documents = [
-    ...postings.map((posting) =>
-      embedded(semanticTexts({ kind: 'job', text: posting }, extractJobFeatures(posting, analyzer))),
-    ),
-    ...resumes.map((resume) =>
-      embedded(
-        semanticTexts(
-          { kind: 'candidate', text: resume },
-          extractCandidateFeatures(resume, analyzer, BENCH_DATE),
-        ),
+    ...postings.map((posting) => [
+      semanticText({ kind: 'job', text: posting }, extractJobFeatures(posting, analyzer)),
+    ]),
+    ...resumes.map((resume) => [
+      semanticText(
+        { kind: 'candidate', text: resume },
+        extractCandidateFeatures(resume, analyzer, BENCH_DATE),
       ),
-    ),
+    ]),
   ];
   const semantic = await timeEmbedding(documents, semanticRepetitions);
   const extractionSeconds = median(jobSeconds) + median(candidateSeconds);
@@ -203,7 +199,7 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
       'Tokens are counted once, by raw wink (`readDoc(text).tokens().out().length`) over the same text each side reads (title or headline, a line break, then the body); both rates divide that count by the time.',
       `Baseline: its own \`winkNLP(model)\` instance without custom entities, in a child process (a second wink instance beside the project's analyzer is fragile); it runs first, alone.`,
       `${options.warmup} warm-up pass(es), then the median of ${options.repetitions} timed passes over the whole set, single-threaded.`,
-      `Embedding (all-MiniLM-L6-v2 int8, onnxruntime-node, one thread): what the features worker embeds of every posting and resume (the title, the skills found and the body, first ${SEMANTIC_MAX_TOKENS.join(', ')} word pieces; then the title alone), one text per model run; 16 documents to warm up, then the median of ${semanticRepetitions} timed passes. Its tokens/s divides the same wink token count by the embedding time; "with embedding" by extraction's time plus the embedding's.`,
+      `Embedding (all-MiniLM-L6-v2 int8, onnxruntime-node, one thread): what the features worker embeds of every posting and resume (the title, the skills found and the body, first ${SEMANTIC_MAX_TOKENS.join(', ')} word pieces), one text per model run; 16 documents to warm up, then the median of ${semanticRepetitions} timed passes. Its tokens/s divides the same wink token count by the embedding time; "with embedding" by extraction's time plus the embedding's.`,
     ],
     figures: [
       {
@@ -236,7 +232,7 @@ export async function runFeatureBench(options: FeatureBenchOptions): Promise<Ben
       `Per document (median pass): a posting ${formatNumber((median(jobSeconds) * 1000) / postings.length)} ms (raw ${formatNumber((median(rawPostings.seconds) * 1000) / postings.length)} ms), a resume ${formatNumber((median(candidateSeconds) * 1000) / resumes.length)} ms (raw ${formatNumber((median(rawResumes.seconds) * 1000) / resumes.length)} ms); ${formatNumber(skills / (options.warmup + options.repetitions))} skills found per pass.`,
       ...semantic.map(
         (run) =>
-          `Embedding, first ${run.maxTokens} word pieces${run.maxTokens === configuredMaxTokens ? ' (the default)' : ''}: ${formatNumber(documents.length / median(run.seconds))} documents/s (${formatNumber((median(run.seconds) * 1000) / documents.length)} ms a document, text and title); resident memory added: ${mib(run.rssAfterLoad)} after loading, ${mib(run.rssPeak)} at most after a pass.`,
+          `Embedding, first ${run.maxTokens} word pieces${run.maxTokens === configuredMaxTokens ? ' (the default)' : ''}: ${formatNumber(documents.length / median(run.seconds))} documents/s (${formatNumber((median(run.seconds) * 1000) / documents.length)} ms a document); resident memory added: ${mib(run.rssAfterLoad)} after loading, ${mib(run.rssPeak)} at most after a pass.`,
       ),
     ],
   };

@@ -21,7 +21,7 @@ import {
   extractCandidateFeatures,
   extractJobFeatures,
   FEATURES_VERSION,
-  semanticTexts,
+  semanticText,
   type Embedder,
   type Features,
 } from './matching/features.js';
@@ -265,11 +265,11 @@ export async function computeFeatures(
   if (kind === 'job') {
     const job = profile as JobModel;
     const features = extractJobFeatures(job);
-    return embedFeatures(features, semanticTexts({ kind, text: job }, features), embedder);
+    return embedFeatures(features, semanticText({ kind, text: job }, features), embedder);
   }
   const candidate = profile as CandidateModel;
   const features = extractCandidateFeatures(candidate);
-  return embedFeatures(features, semanticTexts({ kind, text: candidate }, features), embedder);
+  return embedFeatures(features, semanticText({ kind, text: candidate }, features), embedder);
 }
 
 /** Computes and stores features for the row's current revision; false when the row changed meanwhile. */

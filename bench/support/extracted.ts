@@ -8,7 +8,7 @@ import {
   embedFeatures,
   extractCandidateFeatures,
   extractJobFeatures,
-  semanticTexts,
+  semanticText,
   type Features,
 } from '../../lib/matching/features.js';
 import { sharedAnalyzer } from '../../lib/matching/nlp.js';
@@ -25,7 +25,7 @@ export async function extractBenchFeatures(texts: BenchTexts): Promise<void> {
     const features = extractJobFeatures(posting, sharedAnalyzer());
     cache.set(
       key,
-      await embedFeatures(features, semanticTexts({ kind: 'job', text: posting }, features), embedder),
+      await embedFeatures(features, semanticText({ kind: 'job', text: posting }, features), embedder),
     );
   }
   for (const resume of texts.resumes) {
@@ -34,7 +34,7 @@ export async function extractBenchFeatures(texts: BenchTexts): Promise<void> {
     const features = extractCandidateFeatures(resume, sharedAnalyzer(), BENCH_DATE);
     cache.set(
       key,
-      await embedFeatures(features, semanticTexts({ kind: 'candidate', text: resume }, features), embedder),
+      await embedFeatures(features, semanticText({ kind: 'candidate', text: resume }, features), embedder),
     );
   }
 }

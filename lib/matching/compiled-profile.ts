@@ -41,7 +41,6 @@ export class CompiledProfile {
     /** The embedding model's name: vectors of two models are never compared. */
     readonly semanticModel: string | null,
     readonly semantic: SemanticVector | null,
-    readonly titleSemantic: SemanticVector | null,
   ) {}
 
   get skillTotal(): number {
@@ -136,7 +135,6 @@ export class TermDictionary {
       features.occupations,
       features.semantic?.model ?? null,
       features.semantic ? SemanticVector.decode(features.semantic.text) : null,
-      features.semantic?.title != null ? SemanticVector.decode(features.semantic.title) : null,
     );
   }
 }

@@ -55,10 +55,8 @@ export interface Features {
 export interface SemanticFeatures {
   /** The embedding model: vectors of two models are never compared. */
   model: string;
-  /** The whole text's vector. */
+  /** The vector of what semanticText() gives the model. */
   text: string;
-  /** The title's vector (a job's title; a candidate's headline, else its likeliest occupation's title). */
-  title: string | null;
 }
 
 /** What makes sentence embeddings of texts; features.ts needs nothing else of the model. */
@@ -175,8 +173,8 @@ export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = shared
   };
 }
 
-function occupationTitle(code: string): string | null {
-  return occupationByCode(code)?.title ?? null;
+function occupationTitle(code: string): string {
+  return occupationByCode(code)?.title ?? '';
 }
 
 function codes(occupations: readonly ({ code: string } | null)[]): string[] {
@@ -224,43 +222,31 @@ export function extractCandidateFeatures(
 const SEMANTIC_SKILLS = 12;
 
 /**
- * The texts the embedder reads of a profile. The model reads only a text's first word pieces, so the text
- * starts with what says most about the trade: the title, the skills found (a job's required ones first),
- * then the body. The title is also embedded alone (a candidate without a headline: its likeliest
- * occupation's title).
+ * The text the embedder reads of a profile. The model reads only its first word pieces, so the text starts
+ * with what says most about the trade: the title (a candidate without a headline: its likeliest
+ * occupation's title), the skills found (a job's required ones first), then the body.
  */
-export function semanticTexts(
+export function semanticText(
   profile: { kind: 'job'; text: JobText } | { kind: 'candidate'; text: CandidateText },
   features: Features,
-): { text: string; title: string | null } {
+): string {
   const skills = [...new Set([...features.requiredSkills, ...features.skills])]
     .slice(0, SEMANTIC_SKILLS)
     .map((skill) => skillVocabulary.nameOf(skill))
     .join(', ');
   if (profile.kind === 'job') {
     const { title, description } = profile.text;
-    return { text: [title, skills, description].join('\n'), title };
+    return [title, skills, description].join('\n');
   }
   const { headline, resumeText } = profile.text;
   const likeliest = features.occupations[0];
-  const title = headline?.trim() ? headline : likeliest === undefined ? null : occupationTitle(likeliest);
-  return { text: [title ?? '', skills, resumeText].join('\n'), title };
+  const title = headline?.trim() ? headline : likeliest === undefined ? '' : occupationTitle(likeliest);
+  return [title, skills, resumeText].join('\n');
 }
 
-/** The features with their sentence embeddings added. */
-export async function embedFeatures(
-  features: Features,
-  texts: { text: string; title: string | null },
-  embedder: Embedder,
-): Promise<Features> {
-  const [text, title] = await embedder.embed(texts.title === null ? [texts.text] : [texts.text, texts.title]);
-  if (text === undefined) throw new Error(`embedder ${embedder.name} returned no vector`);
-  return {
-    ...features,
-    semantic: {
-      model: embedder.name,
-      text: SemanticVector.encode(text),
-      title: title === undefined ? null : SemanticVector.encode(title),
-    },
-  };
+/** The features with their sentence embedding added. */
+export async function embedFeatures(features: Features, text: string, embedder: Embedder): Promise<Features> {
+  const [vector] = await embedder.embed([text]);
+  if (vector === undefined) throw new Error(`embedder ${embedder.name} returned no vector`);
+  return { ...features, semantic: { model: embedder.name, text: SemanticVector.encode(vector) } };
 }

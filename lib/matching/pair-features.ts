@@ -23,9 +23,8 @@ import type { ProfileKind } from '../queues/registry.js';
  *   itself: how much of the target the subject covers, so a catch-all target that every query reaches
  *   (a "hub") scores low against its own ceiling.
  * - titleCoverage: IDF-weighted share of the job title's words found in the candidate's text.
- * - semanticText: cosine of the two texts' sentence embeddings (0 where negative).
- * - semanticTitle: cosine of the job title's embedding and the candidate's recent titles' (or, without
- *   those, the candidate's text).
+ * - semanticText: cosine of the two profiles' sentence embeddings (0 where negative); each embedding reads
+ *   the title first (a candidate without a headline: its likeliest occupation), then the skills and text.
  * - occupationMatch: relatedness of the job's occupation to the candidate's likeliest matching one
  *   (1 same occupation, less for related ones, 0 unrelated).
  * - occupationFamily: 1 when they share an occupation family, else 0.
@@ -53,7 +52,6 @@ export const ABSOLUTE_FEATURE_NAMES = [
   'requestBm25Hub',
   'titleCoverage',
   'semanticText',
-  'semanticTitle',
   'occupationMatch',
   'occupationFamily',
   'experienceFit',
@@ -75,7 +73,6 @@ const POOL_RELATIVE: readonly AbsoluteFeatureName[] = [
   'requestBm25Hub',
   'titleCoverage',
   'semanticText',
-  'semanticTitle',
   'occupationMatch',
 ];
 
@@ -105,7 +102,6 @@ const F = {
   hub: at('requestBm25Hub'),
   title: at('titleCoverage'),
   semanticText: at('semanticText'),
-  semanticTitle: at('semanticTitle'),
   occupation: at('occupationMatch'),
   family: at('occupationFamily'),
   experience: at('experienceFit'),
@@ -202,21 +198,10 @@ function occupationFeatures(job: CompiledProfile, candidate: CompiledProfile, ou
   out[F.family] = pair === null ? UNKNOWN : pair.sameFamily ? 1 : 0;
 }
 
-function semanticFeatures(job: CompiledProfile, candidate: CompiledProfile, out: Float64Array): void {
-  if (job.semanticModel === null || job.semanticModel !== candidate.semanticModel) {
-    out[F.semanticText] = UNKNOWN;
-    out[F.semanticTitle] = UNKNOWN;
-    return;
-  }
-  out[F.semanticText] =
-    job.semantic && candidate.semantic
-      ? Math.max(0, semanticCosine(job.semantic, candidate.semantic))
-      : UNKNOWN;
-  const candidateTitle = candidate.titleSemantic ?? candidate.semantic;
-  out[F.semanticTitle] =
-    job.titleSemantic && candidateTitle
-      ? Math.max(0, semanticCosine(job.titleSemantic, candidateTitle))
-      : UNKNOWN;
+function semanticFeature(job: CompiledProfile, candidate: CompiledProfile): number {
+  if (job.semantic === null || candidate.semantic === null || job.semanticModel !== candidate.semanticModel)
+    return UNKNOWN;
+  return Math.max(0, semanticCosine(job.semantic, candidate.semantic));
 }
 
 const share = (covered: number, total: number): number => (total === 0 ? 0 : covered / total);
@@ -361,7 +346,7 @@ export class PairRanking {
     if (this.subjectIsJob) this.candidateTarget(target, out);
     else this.jobTarget(target, out);
     const [job, candidate] = this.subjectIsJob ? [this.subject, target] : [target, this.subject];
-    semanticFeatures(job, candidate, out);
+    out[F.semanticText] = semanticFeature(job, candidate);
     occupationFeatures(job, candidate, out);
     out[F.experience] = experienceFit(job.years, candidate.years);
     out[F.seniority] = seniorityFit(job.seniority, candidate.seniority);

@@ -211,7 +211,7 @@ describe('pair features read in the request’s direction and relative to its po
 
   it('compare sentence embeddings of one model only, and occupations by their relatedness', () => {
     const vector = (values: number[]) => SemanticVector.encode(Float32Array.from(values));
-    const semantic = (model: string, text: number[]) => ({ model, text: vector(text), title: null });
+    const semantic = (model: string, text: number[]) => ({ model, text: vector(text) });
     const job = features([], 'x', '', {
       occupations: ['15-1253.00'],
       semantic: semantic('m@64', [1, 0, 0]),
@@ -242,11 +242,11 @@ describe('explanations', () => {
   it('name both occupations and the semantic similarity, and list no factor without effect', async () => {
     const job = features(['selenium'], 'selenium testing automation', 'qa automation engineer', {
       occupations: ['15-1253.00'],
-      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])), title: null },
+      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])) },
     });
     const person = features(['selenium'], 'selenium automation testing', '', {
       occupations: ['15-1253.00'],
-      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])), title: null },
+      semantic: { model: 'm', text: SemanticVector.encode(Float32Array.from([1, 0])) },
     });
     const [result] = await rankFeatures(
       lexicalScorer,

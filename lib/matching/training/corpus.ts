@@ -2,7 +2,7 @@ import {
   embedFeatures,
   extractCandidateFeatures,
   extractJobFeatures,
-  semanticTexts,
+  semanticText,
   type Embedder,
   type Features,
 } from '../features.js';
@@ -134,13 +134,13 @@ function documentsOf(corpus: EvaluationCorpus): Map<Features, Doc> {
  */
 async function embedDocuments(corpus: EvaluationCorpus, embedder: Embedder): Promise<void> {
   for (const [features, doc] of documentsOf(corpus)) {
-    const texts = semanticTexts(
+    const text = semanticText(
       doc.title === undefined
         ? { kind: 'candidate', text: { headline: null, resumeText: doc.text, skills: [] } }
         : { kind: 'job', text: { title: doc.title, description: doc.text, skills: [] } },
       features,
     );
-    features.semantic = (await embedFeatures(features, texts, embedder)).semantic;
+    features.semantic = (await embedFeatures(features, text, embedder)).semantic;
   }
 }
 
