@@ -87,6 +87,16 @@ export type PairFeatureName = (typeof PAIR_FEATURE_NAMES)[number];
 export const PAIR_FEATURE_COUNT = PAIR_FEATURE_NAMES.length;
 
 const ABSOLUTE_COUNT = ABSOLUTE_FEATURE_NAMES.length;
+
+/**
+ * Each absolute feature with the index of its pool-relative twin (-1 when it has none): one signal read two
+ * ways, which an explanation must move together to say what that signal did.
+ */
+export const FEATURE_GROUPS: readonly { feature: AbsoluteFeatureName; index: number; twin: number }[] =
+  ABSOLUTE_FEATURE_NAMES.map((feature, index) => {
+    const relative = POOL_RELATIVE.indexOf(feature);
+    return { feature, index, twin: relative === -1 ? -1 : ABSOLUTE_COUNT + relative };
+  });
 const at = (name: AbsoluteFeatureName): number => ABSOLUTE_FEATURE_NAMES.indexOf(name);
 const RELATIVE_SOURCES = Int32Array.from(POOL_RELATIVE, at);
 const SUBJECT_IS_JOB = PAIR_FEATURE_COUNT - 1;

@@ -3,6 +3,7 @@ import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
 import { assertCompatible, CompiledNetwork, type NetworkModel } from './network.js';
 import {
+  FEATURE_GROUPS,
   PAIR_FEATURE_COUNT,
   PAIR_FEATURE_NAMES,
   occupationPair,
@@ -93,18 +94,24 @@ export const lexicalScorer: Scorer = {
   },
 };
 
-/** A trained brain.js network; each factor's effect is the score change when that feature takes its training mean. */
+/**
+ * A trained brain.js network. Each factor is one absolute feature with its pool-relative twin: its effect is
+ * the score change when both take their training means (moved alone, two readings of one signal would
+ * split its effect between them, often with opposite signs). Which side asked is no factor of the pair.
+ */
 export function networkScorer(model: NetworkModel, featuresVersion: number): Scorer {
   assertCompatible(model, featuresVersion);
   const network = new CompiledNetwork(model.network, model.name);
   const probe = new Float64Array(PAIR_FEATURE_COUNT);
+  const mean = (index: number): number => model.baseline[index] ?? 0.5;
   return {
     name: model.name,
     score: (features) => network.run(features),
     effects(features, score) {
-      return PAIR_FEATURE_NAMES.map((feature, index) => {
+      return FEATURE_GROUPS.map(({ feature, index, twin }) => {
         probe.set(features);
-        probe[index] = model.baseline[index] ?? 0.5;
+        probe[index] = mean(index);
+        if (twin !== -1) probe[twin] = mean(twin);
         return { feature, value: features[index] as number, effect: score - network.run(probe) };
       });
     },

@@ -9,6 +9,7 @@ import {
   type NetworkModel,
 } from '../../lib/matching/network.js';
 import {
+  ABSOLUTE_FEATURE_NAMES,
   PAIR_FEATURE_COUNT,
   PAIR_FEATURE_NAMES,
   pairFeaturesAmong,
@@ -315,6 +316,9 @@ describe('network scorer', () => {
     const input = Float64Array.from(PAIR_FEATURE_NAMES, (_, index) => (index === 0 ? 1 : 0.5));
     const effects = scorer.effects(input, scorer.score(input));
     expect(effects.find((factor) => factor.feature === 'requiredSkillCoverage')?.effect).toBeGreaterThan(0);
+    // One factor per signal: a pool-relative reading moves with its absolute twin, and which side asked is
+    // not a property of the pair.
+    expect(effects.map((factor) => factor.feature)).toEqual([...ABSOLUTE_FEATURE_NAMES]);
   });
 
   it('refuses a model whose weights are not finite numbers, before any of it is compiled', () => {
