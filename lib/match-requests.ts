@@ -114,7 +114,7 @@ export async function getMatchRequest(
 }
 
 /** How many stale targets one match refreshes itself before ranking; the features queue does the rest. */
-const STALE_REFRESH_LIMIT = 100;
+export const STALE_REFRESH_LIMIT = 100;
 /** Cache misses whose features one query fetches. */
 const FEATURES_FETCH_CHUNK = 250;
 /** Words of the subject that pull targets into the pool through full-text search. */

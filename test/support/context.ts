@@ -74,6 +74,9 @@ export function useTestContext(options: Options = {}): TestContext {
     // The broker the global setup found or started; topics named after the schema, so files share it.
     KAFKA_BROKERS: inject('kafkaBrokers').join(','),
     KAFKA_TOPIC_PREFIX: `${schema}.`,
+    // A consumer group of its own too: members of one group rebalance together whatever they subscribe to,
+    // so a running service's ingest consumer (npm start) would stall the test's.
+    KAFKA_CONSUMER_GROUP: `${schema}-ingest`,
     ...options.env,
   });
   let services: Services | undefined;
