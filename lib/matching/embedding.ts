@@ -95,7 +95,7 @@ function isBoundary(code: number): boolean {
 const CHARACTERS_PER_PIECE = 12;
 /**
  * Characters read per word piece wanted, at most: what keeps a pathological text (a word of a million
- * characters, megabytes of spaces) as cheap as any. Ordinary text needs 4 to 6.
+ * characters, megabytes of spaces) as cheap as ordinary text, which needs 4 to 6.
  */
 const MAX_CHARACTERS_PER_PIECE = 64;
 
