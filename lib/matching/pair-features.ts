@@ -62,19 +62,21 @@ export const ABSOLUTE_FEATURE_NAMES = [
 
 type AbsoluteFeatureName = (typeof ABSOLUTE_FEATURE_NAMES)[number];
 
-/** The absolute features that are also read relative to the pool. */
-const POOL_RELATIVE: readonly AbsoluteFeatureName[] = [
-  'requiredSkillCoverage',
-  'candidateSkillCoverage',
-  'skillJaccard',
-  'textCosine',
-  'jobTermsBm25',
-  'candidateTermsBm25',
-  'requestBm25Hub',
-  'titleCoverage',
-  'semanticText',
-  'occupationMatch',
+/**
+ * The absolute features not read relative to the pool: preferred skills (absent from most postings), the
+ * occupation family (a coarser copy of occupationMatch) and the fits of stated facts.
+ */
+const ABSOLUTE_ONLY: readonly AbsoluteFeatureName[] = [
+  'preferredSkillCoverage',
+  'occupationFamily',
+  'experienceFit',
+  'seniorityFit',
+  'locationFit',
+  'salaryFit',
 ];
+
+/** The absolute features that are also read relative to the pool, in the same order. */
+const POOL_RELATIVE = ABSOLUTE_FEATURE_NAMES.filter((name) => !ABSOLUTE_ONLY.includes(name));
 
 export const PAIR_FEATURE_NAMES = [
   ...ABSOLUTE_FEATURE_NAMES,
