@@ -17,7 +17,7 @@ import { SemanticVector } from './semantic.js';
 import { normaliseSkill, skillVocabulary } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 4;
+export const FEATURES_VERSION = 5;
 
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 

@@ -9,6 +9,7 @@
  */
 import occupationsFile from './occupations.json' with { type: 'json' };
 import { normaliseTitle } from './extractors.js';
+import { skillVocabulary } from './vocabulary.js';
 
 export type RelatedTier = 'short' | 'long' | 'supplemental';
 
@@ -110,28 +111,90 @@ export function occupationByCode(code: string): Occupation | null {
 const MAX_TITLE_CHARS = 200;
 
 interface PhraseMatch {
+  /** null: an ambiguous phrase. */
   occupation: Occupation | null;
+  start: number;
   words: number;
 }
 
 /**
  * The longest known phrase among the word n-grams of `words` (ties: the earliest, since what follows a title
- * is more often a company or a place). Linear: at most `maxWords` lookups per word.
+ * is more often a company or a place). A phrase O*NET leaves ambiguous ("architect") answers for itself and
+ * for anything shorter that overlaps it, but not for a phrase beside it: "cloud operations architect devops"
+ * is read as "devops". Linear: at most `maxWords` lookups per word.
  */
-function longestPhrase(words: readonly string[]): PhraseMatch | null {
+function longestPhrase(words: readonly string[]): Occupation | null {
   const { byPhrase, maxWords } = theIndex();
-  let best: PhraseMatch | null = null;
+  const found: PhraseMatch[] = [];
   for (let start = 0; start < words.length; start += 1) {
-    const longest = Math.min(maxWords, words.length - start);
-    for (let length = longest; length > (best?.words ?? 0); length -= 1) {
+    for (let length = Math.min(maxWords, words.length - start); length > 0; length -= 1) {
       const occupation = byPhrase.get(words.slice(start, start + length).join(' '));
       if (occupation !== undefined) {
-        best = { occupation, words: length };
+        found.push({ occupation, start, words: length });
         break;
       }
     }
   }
-  return best;
+  const overlaps = (a: PhraseMatch, b: PhraseMatch): boolean =>
+    a.start < b.start + b.words && b.start < a.start + a.words;
+  let best: PhraseMatch | null = null;
+  for (const match of found) {
+    if (match.occupation === null || (best !== null && match.words <= best.words)) continue;
+    const shadowed = found.some(
+      (other) => other.occupation === null && other.words >= match.words && overlaps(other, match),
+    );
+    if (!shadowed) best = match;
+  }
+  return best?.occupation ?? null;
+}
+
+/**
+ * A field of work names the person who practises it: a headline "Electrical Engineering" or "Data Science"
+ * means an electrical engineer or a data scientist. Read only when the words as written name nothing.
+ */
+const PRACTITIONER_OF_FIELD: ReadonlyMap<string, string> = new Map([
+  ['engineering', 'engineer'],
+  ['science', 'scientist'],
+  ['sciences', 'scientist'],
+  ['testing', 'tester'],
+  ['designing', 'designer'],
+  ['development', 'developer'],
+  ['programming', 'programmer'],
+  ['analytics', 'analyst'],
+  ['accounting', 'accountant'],
+  ['nursing', 'nurse'],
+]);
+
+/** Skill kinds a software role is named after: "Python Developer", ".NET Programmer", "ABAP Developer". */
+const SOFTWARE_SKILL_KINDS = new Set(['language', 'framework', 'database', 'frontend', 'mobile', 'cloud']);
+const SOFTWARE_ROLE_NOUNS = new Set(['developer', 'programmer']);
+
+function isSoftwareSkill(word: string): boolean {
+  const id = skillVocabulary.byAlias.get(word);
+  if (id === undefined) return false;
+  return skillVocabulary.entries.some((entry) => entry.id === id && SOFTWARE_SKILL_KINDS.has(entry.category));
+}
+
+/**
+ * Other ways of reading a title whose words name nothing, in order: a trailing qualifier in parentheses put
+ * first ("Design Engineer (Mechanical)" → "mechanical design engineer"); a field for its practitioner; a
+ * programming language or framework before "developer" for "software".
+ */
+function otherReadings(title: string, words: readonly string[]): string[][] {
+  const readings: string[][] = [];
+  const qualified = /^(.+?)\s*\(([^()]+)\)\s*$/.exec(title);
+  if (qualified?.[1] !== undefined && qualified[2] !== undefined) {
+    readings.push(titleWords(`${qualified[2]} ${qualified[1]}`));
+  }
+  for (const reading of [words, ...readings]) {
+    readings.push(reading.map((word) => PRACTITIONER_OF_FIELD.get(word) ?? word));
+    readings.push(
+      reading.map((word, i) =>
+        SOFTWARE_ROLE_NOUNS.has(reading[i + 1] ?? '') && isSoftwareSkill(word) ? 'software' : word,
+      ),
+    );
+  }
+  return readings;
 }
 
 function titleWords(text: string): string[] {
@@ -142,12 +205,18 @@ function titleWords(text: string): string[] {
 /**
  * The occupation a job title names, or null: the longest known title phrase among the word n-grams of the
  * normalised title ({@link normaliseTitle}), so "Senior Java Developer (m/f/d) – Berlin" finds "java
- * developer" (Software Developers) and "Registered Nurse, ICU" finds "registered nurse". A longest phrase
- * that O*NET leaves ambiguous ("test engineer") answers null rather than a word inside it. Only the first
- * {@link MAX_TITLE_CHARS} characters are read.
+ * developer" (Software Developers) and "Registered Nurse, ICU" finds "registered nurse". A phrase that O*NET
+ * leaves ambiguous ("test engineer") answers for no word inside it. When the words as written name nothing,
+ * {@link otherReadings} are tried. Only the first {@link MAX_TITLE_CHARS} characters are read.
  */
 export function occupationOfTitle(title: string): Occupation | null {
-  return longestPhrase(titleWords(title))?.occupation ?? null;
+  const clipped = title.slice(0, MAX_TITLE_CHARS);
+  const words = titleWords(clipped);
+  for (const reading of [words, ...otherReadings(clipped, words)]) {
+    const occupation = longestPhrase(reading);
+    if (occupation !== null) return occupation;
+  }
+  return null;
 }
 
 /** "Software Quality Assurance Analysts and Testers (15-1253.00)". */

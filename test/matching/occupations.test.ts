@@ -72,8 +72,21 @@ describe('occupationOfTitle', () => {
     ['Artist', '27-1013.00'],
     ['Painter', '47-2141.00'],
     ['Graphic Designer', '27-1024.00'],
+    // Read another way when the words as written name nothing.
+    ['Data Science', '15-2051.00'],
+    ['Electrical Engineering', '17-2071.00'],
+    ['Design Engineer (Mechanical)', '17-2141.00'],
+    ['ABAP Developer', '15-1252.00'],
+    ['Cloud Operations Architect (DevOps)', '15-1252.00'],
   ])('%s → %s', (title, code) => {
     expect(codeOf(title)).toBe(code);
+  });
+
+  it('lets no word inside an ambiguous title answer for it, and reads no field into a title that names nothing', () => {
+    expect(codeOf('Test Engineer')).toBeNull();
+    expect(codeOf('Senior Design Engineer')).toBeNull();
+    expect(codeOf('Machine Learning')).toBeNull();
+    expect(codeOf('Head of Engineering Excellence Initiatives')).toBeNull();
   });
 
   it('gives Java and Python developers one occupation, and a DBA the same family but another occupation', () => {
