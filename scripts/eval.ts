@@ -44,6 +44,7 @@ import {
 import {
   MAIN_METRICS,
   SET_NAMES,
+  annotatorAgreement,
   evaluate,
   idealConcentration,
   plainBm25Ranker,
@@ -306,6 +307,9 @@ try {
       undefined,
     );
 
+  const agreement = annotatorAgreement(corpus.vacancies.heldOut);
+  const agreementNote = `The two annotators agree with each other at mean ρ ${f(agreement.spearman)} on the ${agreement.cvs} held-out CVs both ranked, and name the same first vacancy for ${f(agreement.sameFirst)} of them: a ranker's ρ here cannot be read more finely than that.`;
+
   const setTable = (set: SetName): string[] => {
     const columns = SET_COLUMNS[set];
     const best = bestBaseline(set)?.[0];
@@ -321,7 +325,7 @@ try {
         return `| ${label} | ${cells.join(' | ')} | ${ratio(concentrationOf(report, set))} | ${f(setRecall.recall)} |`;
       }),
       '',
-      `Main metric: ${MAIN_METRICS[set].label}.${Number.isNaN(ideal[set]) ? '' : ` A perfect ranker's concentration is at least ${ratio(ideal[set])} here, as queries that want the same targets (a category's resumes, its postings) must share their first places.`} Retrieval recall does not depend on the ranker: ${setRecall.retrieved} of ${setRecall.relevant} relevant targets reach the pool.`,
+      `Main metric: ${MAIN_METRICS[set].label}.${set === 'vacancies' ? ` ${agreementNote}` : ''}${Number.isNaN(ideal[set]) ? '' : ` A perfect ranker's concentration is at least ${ratio(ideal[set])} here, as queries that want the same targets (a category's resumes, its postings) must share their first places.`} Retrieval recall does not depend on the ranker: ${setRecall.retrieved} of ${setRecall.relevant} relevant targets reach the pool.`,
       '',
     ];
   };

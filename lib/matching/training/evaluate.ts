@@ -221,6 +221,42 @@ export async function evaluate(
   return { ...report, overall: mean(SET_NAMES.map((set) => MAIN_METRICS[set].of(withoutOverall))) };
 }
 
+export interface AnnotatorAgreement {
+  /** CVs both annotators ranked. */
+  cvs: number;
+  /** Mean Spearman ρ between the two annotators' rankings of the vacancies. */
+  spearman: number;
+  /** Share of those CVs whose first choice is the same for both (ties count when they share one). */
+  sameFirst: number;
+}
+
+/**
+ * How far the two annotators agree with each other: a ranker's ρ against one of them cannot be read more
+ * finely than the humans agree, so this is the set's ceiling in practice.
+ */
+export function annotatorAgreement(queries: readonly VacancyQuery[]): AnnotatorAgreement {
+  const rhos: number[] = [];
+  let sameFirst = 0;
+  for (const { vacancies, annotatorRanks } of queries) {
+    const first = annotatorRanks.find((ranking) => ranking.annotator === 1)?.ranks;
+    const second = annotatorRanks.find((ranking) => ranking.annotator === 2)?.ranks;
+    if (first === undefined || second === undefined) continue;
+    const ids = vacancies.map((vacancy) => vacancy.id);
+    rhos.push(
+      spearman(
+        ids.map((id) => first[id] ?? NaN),
+        ids.map((id) => second[id] ?? NaN),
+      ),
+    );
+    if (ids.some((id) => first[id] === 1 && second[id] === 1)) sameFirst += 1;
+  }
+  return {
+    cvs: rhos.length,
+    spearman: mean(rhos),
+    sameFirst: rhos.length === 0 ? NaN : sameFirst / rhos.length,
+  };
+}
+
 /**
  * The vacancy set as ranking queries, for measures that need a relevant target per query (retrieval
  * recall): relevance 1 for a vacancy some annotator ranked first for the CV, else 0.

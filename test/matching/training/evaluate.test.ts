@@ -4,6 +4,7 @@ import { lexicalScorer } from '../../../lib/matching/scorers.js';
 import { extractCandidateFeatures, extractJobFeatures } from '../../../lib/matching/features.js';
 import type { Doc, EvaluationCorpus, RankingQuery } from '../../../lib/matching/training/corpus.js';
 import {
+  annotatorAgreement,
   beats,
   evaluate,
   idealConcentration,
@@ -154,5 +155,27 @@ describe('idealConcentration', () => {
     expect(
       idealConcentration([query(['a', 'b']), query(['a', 'b']), query(['c']), query(['d'])]),
     ).toBeCloseTo(1, 12);
+  });
+});
+
+describe('annotatorAgreement', () => {
+  const vacancies = postings;
+  const cv = candidate('cv', 'Java Spring developer');
+  const ranked = (first: Record<string, number>, second?: Record<string, number>) => ({
+    cv,
+    vacancies,
+    annotatorRanks: [
+      { annotator: 1 as const, ranks: first },
+      ...(second ? [{ annotator: 2 as const, ranks: second }] : []),
+    ],
+  });
+
+  it('reads how far the two annotators agree, over the CVs both ranked', () => {
+    const agreement = annotatorAgreement([
+      ranked({ java: 1, python: 2, lawyer: 3 }, { java: 1, python: 2, lawyer: 3 }),
+      ranked({ java: 1, python: 2, lawyer: 3 }, { java: 3, python: 2, lawyer: 1 }),
+      ranked({ java: 1, python: 2, lawyer: 3 }),
+    ]);
+    expect(agreement).toEqual({ cvs: 2, spearman: 0, sameFirst: 0.5 });
   });
 });
