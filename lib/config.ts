@@ -39,6 +39,9 @@ const projectRoot = ((): string => {
   return dir;
 })();
 
+/** The ingest consumer group's name after the topic prefix when KAFKA_CONSUMER_GROUP is unset. */
+const DEFAULT_CONSUMER_GROUP = 'lookiy-match-ingest';
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,7 +77,9 @@ const schema = z.object({
     .default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
-  KAFKA_CONSUMER_GROUP: z.string().min(1).default('lookiy-match-ingest'),
+  // Unset: follows the topic prefix, so two installations sharing a broker never join one group (a member
+  // of a group is assigned partitions of topics only the others subscribe to, and nobody reads them).
+  KAFKA_CONSUMER_GROUP: z.string().min(1).optional(),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   RELAY_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -318,7 +323,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
       topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
-      consumerGroup: env.KAFKA_CONSUMER_GROUP,
+      consumerGroup: env.KAFKA_CONSUMER_GROUP ?? `${env.KAFKA_TOPIC_PREFIX}${DEFAULT_CONSUMER_GROUP}`,
     },
     relay: { batchSize: env.RELAY_BATCH_SIZE, pollMs: env.RELAY_POLL_MS },
     adminToken: env.ADMIN_TOKEN,

@@ -18,6 +18,15 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toEqual([]);
   });
 
+  it('names the ingest consumer group after the topic prefix unless it is set', () => {
+    const group = (env: Record<string, string | undefined>): string =>
+      loadConfig({ KAFKA_TOPIC_PREFIX: undefined, KAFKA_CONSUMER_GROUP: undefined, ...env }).kafka
+        .consumerGroup;
+    expect(group({})).toBe('lookiy-match-ingest');
+    expect(group({ KAFKA_TOPIC_PREFIX: 'staging.' })).toBe('staging.lookiy-match-ingest');
+    expect(group({ KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_CONSUMER_GROUP: 'shared' })).toBe('shared');
+  });
+
   it('parses lists and numbers', () => {
     const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', WORKER_QUEUES: 'match', PORT: '8080' });
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9092']);

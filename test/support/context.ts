@@ -73,10 +73,8 @@ export function useTestContext(options: Options = {}): TestContext {
     JOB_BACKOFF_MS: '50',
     // The broker the global setup found or started; topics named after the schema, so files share it.
     KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+    // The ingest consumer group follows the prefix (lib/config.ts), so a running service's never joins it.
     KAFKA_TOPIC_PREFIX: `${schema}.`,
-    // A consumer group of its own too: members of one group rebalance together whatever they subscribe to,
-    // so a running service's ingest consumer (npm start) would stall the test's.
-    KAFKA_CONSUMER_GROUP: `${schema}-ingest`,
     ...options.env,
   });
   let services: Services | undefined;
