@@ -13,7 +13,7 @@ const NETWORK_CODES = new Set([
  * Whether `error` says Postgres is unreachable, restarting or out of connections (an outage a client should
  * retry), as opposed to a bug or a bad query: connection exceptions (SQLSTATE class 08), an administrator
  * or crash shutdown, "cannot connect now", too many connections, a refused or cut socket, a pool that could
- * not get a connection in time.
+ * not get a connection in time, a client whose connection broke earlier.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -24,5 +24,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   )
     return true;
   if (name === 'KnexTimeoutError') return true;
-  return typeof message === 'string' && /Connection terminated|connection to server .* failed/i.test(message);
+  // node-postgres refuses a client whose connection broke earlier ("Client has encountered a connection error
+  // and is not queryable"), as at the COMMIT of a transaction that was open while Postgres restarted.
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection to server .* failed|is not queryable/i.test(message)
+  );
 }
