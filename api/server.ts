@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
 import { loadConfig } from '../lib/config.js';
+import { listenOrExit } from '../lib/listen.js';
 import { waitForRedis } from '../lib/queues/connection.js';
 import { createServices } from '../lib/services.js';
 import { createApp } from './app.js';
@@ -13,7 +14,7 @@ const server = createApp(services).listen(config.http.port, config.http.host);
 // A client that trickles its request (or never finishes it) is cut off instead of holding a socket.
 server.requestTimeout = config.http.requestTimeoutMs;
 server.headersTimeout = Math.min(config.http.requestTimeoutMs, 30_000);
-await once(server, 'listening');
+await listenOrExit(server, config.http.port, 'PORT', services.logger);
 services.logger.info({ host: config.http.host, port: config.http.port }, 'api listening');
 
 let stopping = false;

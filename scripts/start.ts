@@ -3,9 +3,11 @@
  * (scripts/models.sh), migrates, starts (or reuses) a local Kafka broker, creates a demo client on first start,
  * then runs the API, WORKER_REPLICAS worker processes and, with a broker, the outbox relay and the Kafka
  * ingest consumer, restarting any that crash, until SIGINT/SIGTERM, which it passes on so every child shuts
- * down gracefully.
+ * down gracefully. A port in use stops it before anything starts, naming the setting; it prints the demo key
+ * once the API and the workers are ready.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +15,7 @@ import { createClient } from '../lib/clients.js';
 import { childEnvironment, loadConfig } from '../lib/config.js';
 import { findClientByName } from '../lib/db/clients.js';
 import { createDatabase, migrateToLatest } from '../lib/db/knex.js';
+import { EXIT_BAD_SETTING, type PortSetting } from '../lib/listen.js';
 import { WORKER_NODE_FLAGS } from '../workers/heap.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,6 +37,38 @@ if (config.workers.replicas > 0) {
       `The embedding model workers need is not in ${modelDir} and could not be fetched (above: why; ` +
         'scripts/models.sh needs Maven and a JDK). Then run npm run models:fetch, or set EMBEDDING_MODEL_DIR ' +
         'to a folder holding model.onnx and tokenizer.json.',
+    );
+    process.exit(1);
+  }
+}
+
+/** Whether something answers on `port` already (the address is taken or not ours to take). */
+async function portTaken(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => {
+      resolve(true);
+    });
+    probe.listen(port, config.http.host, () => {
+      probe.close(() => {
+        resolve(false);
+      });
+    });
+  });
+}
+
+// One machine, several processes: each serves /healthz, /readyz and /metrics on its own port from OPS_PORT up;
+// the relay and the ingest consumer take the two after the workers'.
+const opsPorts = (count: number): number[] =>
+  config.ops.port === 0 ? [] : Array.from({ length: count }, (_, offset) => config.ops.port + offset);
+const wanted: [number, PortSetting][] = [
+  [config.http.port, 'PORT'],
+  ...opsPorts(config.workers.replicas + 2).map((port): [number, PortSetting] => [port, 'OPS_PORT']),
+];
+for (const [port, setting] of wanted) {
+  if (port !== 0 && (await portTaken(port))) {
+    console.error(
+      `Port ${port} on ${config.http.host} is in use. ${setting === 'PORT' ? 'Set PORT to a free port' : `Set OPS_PORT to the first of ${config.workers.replicas + 2} free ports in a row (workers, relay, ingest)`}, or stop what holds it.`,
     );
     process.exit(1);
   }
@@ -81,6 +116,11 @@ function run(
   child.on('exit', (code, signal) => {
     children.delete(child);
     if (stopping) return;
+    if (code === EXIT_BAD_SETTING) {
+      console.error(`${name} cannot start with these settings (above: which one): stopping everything.`);
+      void stop('SIGTERM', 1);
+      return;
+    }
     console.error(`${name} exited (${signal ?? `code ${code}`}); restarting in 1 s`);
     void sleep(1000).then(() => {
       if (!stopping) run(name, entry, overrides, nodeFlags);
@@ -88,24 +128,40 @@ function run(
   });
 }
 
+const opsPortOf = (offset: number): string => String(config.ops.port === 0 ? 0 : config.ops.port + offset);
 run('api', 'api/server.ts');
-// One machine, several processes: each serves /healthz, /readyz and /metrics on its own port from OPS_PORT up.
 for (let replica = 1; replica <= config.workers.replicas; replica += 1)
-  run(
-    `worker ${replica}`,
-    'workers/main.ts',
-    { OPS_PORT: String(config.ops.port === 0 ? 0 : config.ops.port + replica - 1) },
-    [...WORKER_NODE_FLAGS],
-  );
+  run(`worker ${replica}`, 'workers/main.ts', { OPS_PORT: opsPortOf(replica - 1) }, [...WORKER_NODE_FLAGS]);
 // Without a broker there is nothing to relay to or ingest from: events wait in the outbox meanwhile.
 if (brokers) {
-  const after = (offset: number) =>
-    String(config.ops.port === 0 ? 0 : config.ops.port + config.workers.replicas + offset);
-  run('relay', 'workers/relay.ts', { OPS_PORT: after(0) });
-  run('ingest', 'workers/ingest.ts', { OPS_PORT: after(1) });
+  run('relay', 'workers/relay.ts', { OPS_PORT: opsPortOf(config.workers.replicas) });
+  run('ingest', 'workers/ingest.ts', { OPS_PORT: opsPortOf(config.workers.replicas + 1) });
 }
 
-const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`;
+const local = `http://${config.http.host}:${config.http.port}`;
+const base = config.http.publicUrl ?? local;
+/** How long the API and the workers get to say they are ready (a worker loads the embedding model first). */
+const READY_WITHIN_MS = 120_000;
+const readinessUrls = [
+  `${local}/readyz`,
+  ...opsPorts(config.workers.replicas).map((port) => `http://${config.http.host}:${port}/readyz`),
+];
+const isReady = async (url: string): Promise<boolean> =>
+  fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+const deadline = Date.now() + READY_WITHIN_MS;
+let waiting = readinessUrls;
+while (waiting.length > 0 && Date.now() < deadline) {
+  const answers = await Promise.all(waiting.map(isReady));
+  waiting = waiting.filter((_url, i) => !answers[i]);
+  if (waiting.length > 0) await sleep(500);
+}
+if (waiting.length > 0)
+  console.warn(
+    `WARNING: not ready after ${READY_WITHIN_MS / 1000} s (their logs above say why): ${waiting.join(', ')}`,
+  );
 console.log(
   `\nLookiy Match: API on ${base}, ${config.workers.replicas} worker process(es) (health and metrics from port ${config.ops.port}).`,
 );
@@ -118,12 +174,12 @@ if (demoKey) {
   );
 }
 
-async function stop(signal: NodeJS.Signals): Promise<void> {
+async function stop(signal: NodeJS.Signals, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill(signal);
   while (children.size > 0) await sleep(100);
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on('SIGINT', () => void stop('SIGTERM'));
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-
 import { createOpsApp } from '../api/ops-app.js';
 import { loadConfig } from '../lib/config.js';
+import { listenOrExit } from '../lib/listen.js';
 import { startIngest, type RunningIngest } from '../lib/events/ingest.js';
 import { createKafka } from '../lib/events/kafka.js';
 import { waitForRedis } from '../lib/queues/connection.js';
@@ -11,7 +10,7 @@ const config = loadConfig();
 const services = createServices(config, 'ingest', { requiresKafka: true });
 await waitForRedis(services.redis, 30_000);
 const ops = createOpsApp(services).listen(config.ops.port, config.http.host);
-await once(ops, 'listening');
+await listenOrExit(ops, config.ops.port, 'OPS_PORT', services.logger);
 // A crash can be reported before startIngest returns, so shutdown closes whatever has started by then.
 const running: RunningIngest[] = [];
 let stopping = false;

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-
 import { createOpsApp } from '../api/ops-app.js';
 import { loadConfig } from '../lib/config.js';
+import { listenOrExit } from '../lib/listen.js';
 import { createServices } from '../lib/services.js';
 import { startWorkers } from './runner.js';
 
@@ -37,6 +36,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => void shutdown(signal));
 }
 
-await once(ops, 'listening');
+await listenOrExit(ops, config.ops.port, 'OPS_PORT', services.logger);
 services.logger.info({ port: config.ops.port }, 'health and metrics listening');
 await starting;

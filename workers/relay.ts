@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-
 import { createOpsApp } from '../api/ops-app.js';
 import { loadConfig } from '../lib/config.js';
+import { listenOrExit } from '../lib/listen.js';
 import { createDatabase } from '../lib/db/knex.js';
 import { ReadinessProbe } from '../lib/health.js';
 import { trackOutboxLag } from '../lib/metrics.js';
@@ -24,7 +23,7 @@ const readiness = new ReadinessProbe({
   timeoutMs: config.ops.readinessTimeoutMs,
 });
 const ops = createOpsApp({ config, logger, readiness }).listen(config.ops.port, config.http.host);
-await once(ops, 'listening');
+await listenOrExit(ops, config.ops.port, 'OPS_PORT', logger);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
