@@ -197,9 +197,28 @@ const PREFERRED_MARKERS =
  * must split it first.
  */
 export function requirementLevel(heading: string | null, sentence: string): 'required' | 'preferred' {
-  const marked = (text: string): boolean => PREFERRED_MARKERS.test(text.toLowerCase());
-  return (heading !== null && marked(heading)) || marked(sentence) ? 'preferred' : 'required';
+  return (heading !== null && headingMarked(heading)) || sentenceMarked(sentence) ? 'preferred' : 'required';
 }
+
+/**
+ * `read` with the answer for the text asked about last kept: every mention of a sentence asks about the
+ * same sentence (and section heading) in turn, and reading it again per mention made extraction quadratic
+ * in the mentions a long sentence holds.
+ */
+function rememberingLast<Answer>(read: (text: string) => Answer): (text: string) => Answer {
+  let lastText: string | undefined;
+  let lastAnswer: Answer | undefined;
+  return (text) => {
+    if (lastText !== text || lastAnswer === undefined) lastAnswer = read(text);
+    // The same string object next time makes the comparison above immediate.
+    lastText = text;
+    return lastAnswer;
+  };
+}
+
+const markedPreferred = (text: string): boolean => PREFERRED_MARKERS.test(text.toLowerCase());
+const headingMarked = rememberingLast(markedPreferred);
+const sentenceMarked = rememberingLast(markedPreferred);
 
 // ---------------------------------------------------------------------------------------------------------
 // Negation
@@ -215,12 +234,21 @@ const CLAUSE_BOUNDARY = /[,;!?\n]|\.(?=\s|$)|\b(?:and|but|while|whereas|although
 /** Negators that scope forward over the rest of the clause. */
 const PRE_NEGATOR = /\b(?:no|not|never|without|none|neither|nor|cannot|lack|lacks|lacking|\w+n't)\b/g;
 
-/** Negator uses that emphasise or quantify rather than deny ("not only Java", "no less than 3 years"). */
-const NOT_A_NEGATION = /^\s*(?:only|just|merely|limited to|least|matter|doubt|less|more than|later than)\b/;
+/**
+ * Negator uses that emphasise or quantify rather than deny ("not only Java", "no less than 3 years"), read
+ * from the end of the negator.
+ */
+const NOT_A_NEGATION = /\s*(?:only|just|merely|limited to|least|matter|doubt|less|more than|later than)\b/y;
 
-/** Post-mention predicates that deny a requirement: "Java is not required", "Java isn't really needed". */
-const POST_NEGATION =
-  /\b(?:not|never|\w+n't)\s+(?:\w+\s+)?(?:required|needed|necessary|mandatory|essential|expected|a must|a requirement|a prerequisite|used|important|relevant)\b/;
+/**
+ * Post-mention predicates that deny a requirement: "Java is not required", "Java isn't really needed" —
+ * not, never or any "n't", then the requirement word, at most one word after the negator. The negator is
+ * found word by word ({@link NegationReading}); these read on from its end.
+ */
+const DENIED_REQUIREMENT =
+  '(?:required|needed|necessary|mandatory|essential|expected|a must|a requirement|a prerequisite|used|important|relevant)\\b';
+const DENIAL_NEXT_WORD = new RegExp(`\\s+${DENIED_REQUIREMENT}`, 'y');
+const DENIAL_SECOND_WORD = new RegExp(`\\s+\\w+\\s+${DENIED_REQUIREMENT}`, 'y');
 
 /** Every negator and denial above contains one of these: a sentence without any has no negated mention. */
 const NEGATION_CUE = /\b(?:no|not|never|without|none|neither|nor|cannot|lack|lacks|lacking)\b|n't\b/;
@@ -228,33 +256,281 @@ const NEGATION_CUE = /\b(?:no|not|never|without|none|neither|nor|cannot|lack|lac
 /** Negators further away than this are about something else in a long, comma-less clause. */
 const MAX_NEGATOR_DISTANCE_WORDS = 8;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const WORD_CHAR = /\w/;
+const NAME_CHAR = /[a-z0-9]/;
+/** What may not follow a mention: "java" is not the mention in "javascript", nor "c" in "c++" or "c#". */
+const AFTER_NAME = /[a-z0-9+#]/;
+
+/** Index of the last element ≤ value in an ascending array, or -1. */
+function lastAtMost(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] ?? Infinity) <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
 }
 
-function clauseAround(text: string, start: number, end: number): { before: string; after: string } {
-  let clauseStart = 0;
-  let clauseEnd = text.length;
-  for (const boundary of text.matchAll(CLAUSE_BOUNDARY)) {
-    const boundaryEnd = boundary.index + boundary[0].length;
-    if (boundaryEnd <= start) clauseStart = boundaryEnd;
-    else if (boundary.index >= end) {
-      clauseEnd = boundary.index;
-      break;
+/** Index of the first element ≥ value in an ascending array, or its length. */
+function firstAtLeast(sorted: readonly number[], value: number): number {
+  return lastAtMost(sorted, value - 1) + 1;
+}
+
+/** The negators of a text in text order, with what follows each. */
+interface Negators {
+  starts: number[];
+  ends: number[];
+  /** Where an emphasis word right after the negator ends, -1 when none does. */
+  emphasisEnds: number[];
+  /** The latest negator up to this one that no emphasis word follows, -1 when none. */
+  plain: number[];
+}
+
+/** The white-space separated pieces of a text. */
+interface Pieces {
+  starts: number[];
+  ends: number[];
+  /** Pieces with a letter or digit among those before this one. */
+  namedBefore: number[];
+  /** Whether text[start, end) holds a letter or digit. */
+  holdsName: (start: number, end: number) => boolean;
+}
+
+/** The runs of word characters of a text, and the denials that start one. */
+interface Words {
+  starts: number[];
+  ends: number[];
+  denialStarts: number[];
+  /** The earliest end of a denial that starts at or after this denial. */
+  earliestEndFrom: number[];
+}
+
+/**
+ * One lowercased sentence read once for every mention asked about: its clause boundaries, negators and
+ * denials are each found in one pass, and every mention is answered by binary search. Rescanning the
+ * clause per mention and per negator made a sentence that repeats "no k8s" take time growing with a high
+ * power of its length.
+ *
+ * Each answer equals reading the mention's clause as its own text, as the rule is stated in
+ * {@link isNegated}: a negator or denial found in the whole sentence lies inside one clause (none contains
+ * a boundary), and one that crosses into the mention cannot count.
+ */
+class NegationReading {
+  private readonly answers = new Map<string, boolean>();
+  private readonly boundaryStarts: number[] = [];
+  private readonly boundaryEnds: number[] = [];
+  private negators?: Negators;
+  private pieces?: Pieces;
+  private words?: Words;
+  private readonly denialEnds = new Map<number, number>();
+  private nameStarts?: Map<string, number[]>;
+
+  constructor(private readonly text: string) {
+    for (const boundary of text.matchAll(CLAUSE_BOUNDARY)) {
+      this.boundaryStarts.push(boundary.index);
+      this.boundaryEnds.push(boundary.index + boundary[0].length);
     }
   }
-  return { before: text.slice(clauseStart, start), after: text.slice(end, clauseEnd) };
+
+  /** Whether every occurrence of the lowercased, trimmed `needle` is negated (false when there is none). */
+  negates(needle: string): boolean {
+    let answer = this.answers.get(needle);
+    if (answer === undefined) {
+      answer = false;
+      for (const start of this.occurrences(needle)) {
+        answer = this.negatedAt(start, start + needle.length);
+        if (!answer) break;
+      }
+      this.answers.set(needle, answer);
+    }
+    return answer;
+  }
+
+  /** Starts of the needle as a whole name, left to right and not overlapping, as a global regex finds them. */
+  private *occurrences(needle: string): Generator<number> {
+    const text = this.text;
+    const lead = /^[a-z0-9]*/.exec(needle)?.[0] ?? '';
+    // A name that starts with a letter or digit starts a run of them that equals its own first run.
+    const candidates = lead === '' ? everyIndexOf(text, needle) : (this.namesStartingRuns().get(lead) ?? []);
+    let from = 0;
+    for (const start of candidates) {
+      if (start < from || !text.startsWith(needle, start)) continue;
+      if (lead === '' && NAME_CHAR.test(text[start - 1] ?? '')) continue;
+      const end = start + needle.length;
+      if (AFTER_NAME.test(text[end] ?? '')) continue;
+      yield start;
+      from = end;
+    }
+  }
+
+  private namesStartingRuns(): Map<string, number[]> {
+    if (this.nameStarts === undefined) {
+      this.nameStarts = new Map();
+      for (const run of this.text.matchAll(/[a-z0-9]+/g)) {
+        const starts = this.nameStarts.get(run[0]);
+        if (starts === undefined) this.nameStarts.set(run[0], [run.index]);
+        else starts.push(run.index);
+      }
+    }
+    return this.nameStarts;
+  }
+
+  private negatedAt(start: number, end: number): boolean {
+    const previous = lastAtMost(this.boundaryEnds, start);
+    const clauseStart = previous === -1 ? 0 : (this.boundaryEnds[previous] ?? 0);
+    const next = firstAtLeast(this.boundaryStarts, end);
+    const clauseEnd = this.boundaryStarts[next] ?? this.text.length;
+    return this.negatorBefore(clauseStart, start) || this.denialAfter(end, clauseEnd);
+  }
+
+  private negatorBefore(clauseStart: number, start: number): boolean {
+    const negators = this.readNegators();
+    const last = lastAtMost(negators.ends, start);
+    if (last === -1) return false;
+    // Emphasis only counts when its word is whole before the mention; then the latest plain negator decides.
+    const emphasisEnd = negators.emphasisEnds[last] ?? -1;
+    const nearest = emphasisEnd !== -1 && emphasisEnd <= start ? (negators.plain[last] ?? -1) : last;
+    if (nearest === -1 || (negators.starts[nearest] ?? -1) < clauseStart) return false;
+    return this.namedPieces(negators.ends[nearest] ?? start, start) <= MAX_NEGATOR_DISTANCE_WORDS;
+  }
+
+  private readNegators(): Negators {
+    if (this.negators === undefined) {
+      const negators: Negators = { starts: [], ends: [], emphasisEnds: [], plain: [] };
+      let plain = -1;
+      for (const negator of this.text.matchAll(PRE_NEGATOR)) {
+        const end = negator.index + negator[0].length;
+        NOT_A_NEGATION.lastIndex = end;
+        const emphasisEnd = NOT_A_NEGATION.test(this.text) ? NOT_A_NEGATION.lastIndex : -1;
+        if (emphasisEnd === -1) plain = negators.starts.length;
+        negators.starts.push(negator.index);
+        negators.ends.push(end);
+        negators.emphasisEnds.push(emphasisEnd);
+        negators.plain.push(plain);
+      }
+      this.negators = negators;
+    }
+    return this.negators;
+  }
+
+  /** How many white-space separated pieces of text[from, to) hold a letter or digit. */
+  private namedPieces(from: number, to: number): number {
+    const pieces = this.readPieces();
+    const first = firstAtLeast(pieces.ends, from + 1);
+    const last = lastAtMost(pieces.starts, to - 1);
+    if (first > last) return 0;
+    const named = (start: number, end: number): number => (pieces.holdsName(start, end) ? 1 : 0);
+    const firstPiece = named(
+      Math.max(from, pieces.starts[first] ?? 0),
+      Math.min(to, pieces.ends[first] ?? 0),
+    );
+    if (first === last) return firstPiece;
+    const lastPiece = named(pieces.starts[last] ?? 0, Math.min(to, pieces.ends[last] ?? 0));
+    const between = (pieces.namedBefore[last] ?? 0) - (pieces.namedBefore[first + 1] ?? 0);
+    return firstPiece + between + lastPiece;
+  }
+
+  private readPieces(): Pieces {
+    if (this.pieces === undefined) {
+      const text = this.text;
+      const nameCharsBefore = new Int32Array(text.length + 1);
+      for (let index = 0; index < text.length; index += 1) {
+        nameCharsBefore[index + 1] =
+          (nameCharsBefore[index] ?? 0) + (NAME_CHAR.test(text[index] ?? '') ? 1 : 0);
+      }
+      const holdsName = (start: number, end: number): boolean =>
+        (nameCharsBefore[end] ?? 0) > (nameCharsBefore[start] ?? 0);
+      const pieces: Pieces = { starts: [], ends: [], namedBefore: [0], holdsName };
+      for (const piece of text.matchAll(/\S+/g)) {
+        const end = piece.index + piece[0].length;
+        pieces.starts.push(piece.index);
+        pieces.ends.push(end);
+        pieces.namedBefore.push((pieces.namedBefore.at(-1) ?? 0) + (holdsName(piece.index, end) ? 1 : 0));
+      }
+      this.pieces = pieces;
+    }
+    return this.pieces;
+  }
+
+  /**
+   * Whether a denial ("not required") starts in text[end, clauseEnd) and ends inside it. The clause read
+   * as its own text starts a word at `end` even inside a word run ("java_don't"), which no word run here
+   * does: that one start is read on its own.
+   */
+  private denialAfter(end: number, clauseEnd: number): boolean {
+    const words = this.readWords();
+    const first = firstAtLeast(words.denialStarts, end);
+    if ((words.earliestEndFrom[first] ?? Infinity) <= clauseEnd) return true;
+    const text = this.text;
+    if (end === 0 || !WORD_CHAR.test(text[end - 1] ?? '') || !WORD_CHAR.test(text[end] ?? '')) return false;
+    const run = lastAtMost(words.starts, end);
+    return this.denialEnd(end, words.ends[run] ?? end) <= clauseEnd;
+  }
+
+  private readWords(): Words {
+    if (this.words === undefined) {
+      const words: Words = { starts: [], ends: [], denialStarts: [], earliestEndFrom: [] };
+      const denialEnds: number[] = [];
+      for (const word of this.text.matchAll(/\w+/g)) {
+        const end = word.index + word[0].length;
+        words.starts.push(word.index);
+        words.ends.push(end);
+        const denialEnd = this.denialEnd(word.index, end);
+        if (denialEnd !== Infinity) {
+          words.denialStarts.push(word.index);
+          denialEnds.push(denialEnd);
+        }
+      }
+      let earliest = Infinity;
+      for (let index = denialEnds.length - 1; index >= 0; index -= 1) {
+        earliest = Math.min(earliest, denialEnds[index] ?? Infinity);
+        words.earliestEndFrom[index] = earliest;
+      }
+      this.words = words;
+    }
+    return this.words;
+  }
+
+  /**
+   * Where the earliest denial that starts at `start`, inside a word run ending at `runEnd`, ends; Infinity
+   * when none starts there. The negator is the rest of the run: "not", "never", or "…n" followed by "'t".
+   */
+  private denialEnd(start: number, runEnd: number): number {
+    const text = this.text;
+    const length = runEnd - start;
+    let negatorEnd: number;
+    if (
+      (length === 3 && text.startsWith('not', start)) ||
+      (length === 5 && text.startsWith('never', start))
+    ) {
+      negatorEnd = runEnd;
+    } else if (length >= 2 && text[runEnd - 1] === 'n' && text.startsWith("'t", runEnd)) {
+      negatorEnd = runEnd + 2;
+    } else return Infinity;
+    let end = this.denialEnds.get(negatorEnd);
+    if (end === undefined) {
+      end = Infinity;
+      for (const pattern of [DENIAL_NEXT_WORD, DENIAL_SECOND_WORD]) {
+        pattern.lastIndex = negatorEnd;
+        if (pattern.test(text)) end = Math.min(end, pattern.lastIndex);
+      }
+      this.denialEnds.set(negatorEnd, end);
+    }
+    return end;
+  }
 }
 
-function negatedBefore(before: string): boolean {
-  for (const negator of before.matchAll(PRE_NEGATOR)) {
-    const rest = before.slice(negator.index + negator[0].length);
-    if (NOT_A_NEGATION.test(rest)) continue;
-    const distance = rest.split(/\s+/).filter((word) => /[a-z0-9]/.test(word)).length;
-    if (distance <= MAX_NEGATOR_DISTANCE_WORDS) return true;
-  }
-  return false;
+function* everyIndexOf(text: string, needle: string): Generator<number> {
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) yield at;
 }
+
+/** Most sentences deny nothing, and are not read further. */
+const negationReadingOf = rememberingLast((sentence): NegationReading | null => {
+  const text = sentence.toLowerCase().replace(/[’‘]/g, "'");
+  return NEGATION_CUE.test(text) ? new NegationReading(text) : null;
+});
 
 /**
  * True when every mention of `mention` in `sentence` is negated; false when it is absent or any mention is
@@ -280,20 +556,14 @@ function negatedBefore(before: string): boolean {
  *   keeping one.
  * - "Kafka is a plus, not required" → false: the denial is in the next clause and the sentence makes
  *   Kafka optional, not absent; {@link requirementLevel} reports it as 'preferred'.
+ *
+ * The sentence is read once however many mentions are asked about in turn: the work grows linearly with
+ * its length.
  */
 export function isNegated(sentence: string, mention: string): boolean {
-  const text = sentence.toLowerCase().replace(/[’‘]/g, "'");
   const needle = mention.toLowerCase().trim();
-  // Most sentences deny nothing; skipping them spares a regular expression compiled per mention.
-  if (needle === '' || !NEGATION_CUE.test(text)) return false;
-  const pattern = new RegExp(`(?<![a-z0-9])${escapeRegExp(needle)}(?![a-z0-9+#])`, 'g');
-  let found = false;
-  for (const match of text.matchAll(pattern)) {
-    found = true;
-    const { before, after } = clauseAround(text, match.index, match.index + match[0].length);
-    if (!negatedBefore(before) && !POST_NEGATION.test(after)) return false;
-  }
-  return found;
+  if (needle === '') return false;
+  return negationReadingOf(sentence)?.negates(needle) ?? false;
 }
 
 // ---------------------------------------------------------------------------------------------------------

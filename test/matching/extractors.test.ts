@@ -148,6 +148,46 @@ describe('isNegated', () => {
   it('is false for an empty mention', () => {
     expect(isNegated('No Java.', '  ')).toBe(false);
   });
+
+  it.each<[string, string, boolean]>([
+    // A denial anywhere after the mention in its clause, at most one word after its negator.
+    ['Java is for this team honestly not required.', 'Java', true],
+    ['Java is not at all required.', 'Java', false],
+    // The latest plain negator counts even when an emphasised one stands nearer.
+    ['No Go, not only Java', 'Java', false],
+    ['No Java experience, not only Go but Rust', 'Go', false],
+    ['Not only Java but no Go', 'Go', true],
+    ['Kubernetes, not Docker Swarm', 'Docker Swarm', true],
+    ['Kubernetes, not Docker Swarm', 'Kubernetes', false],
+    // A negator that runs into the mention is not before it.
+    ["We can't.", 't', false],
+    // Names that overlap are found left to right, as a search would.
+    ['no a-a-a', 'a-a', true],
+    ['.NET, no .NET Core', '.NET', false],
+    ['No .NET here', '.net', true],
+  ])('%j / %s → %s', (sentence, mention, negated) => {
+    expect(isNegated(sentence, mention)).toBe(negated);
+  });
+
+  it('answers each sentence for itself when questions about several sentences alternate', () => {
+    const negating = 'We have no Java.';
+    const affirming = 'We have Java.';
+    for (let round = 0; round < 3; round += 1) {
+      expect(isNegated(negating, 'Java')).toBe(true);
+      expect(isNegated(affirming, 'Java')).toBe(false);
+      expect(isNegated(negating, 'Go')).toBe(false);
+    }
+  });
+
+  it('reads a sentence that repeats a negator thousands of times', () => {
+    const repeated = 'no k8s '.repeat(20_000);
+    expect(isNegated(repeated, 'k8s')).toBe(true);
+    expect(isNegated(`${'no k8s, '.repeat(20_000)}we run k8s`, 'k8s')).toBe(false);
+    expect(isNegated('not only k8s '.repeat(20_000), 'k8s')).toBe(false);
+    expect(isNegated(`k8s ${'not '.repeat(20_000)}required`, 'k8s')).toBe(true);
+    expect(isNegated(`k8s, ${'x '.repeat(20_000)}not needed`, 'k8s')).toBe(false);
+    expect(isNegated(`k8s ${'x '.repeat(20_000)}not needed`, 'k8s')).toBe(true);
+  });
 });
 
 describe('requiredYears', () => {
