@@ -597,12 +597,14 @@ const NUM = `(\\d{1,2}(?:\\.5)?|${Object.keys(NUMBER_WORDS).join('|')})`;
 
 /**
  * "[qualifier] N[+] [- M[+]] years[']", e.g. "at least 3 years", "5+ yrs", "3-5 years", "between 2 and 4
- * years", "over ten years", "2-year".
+ * years", "over ten years", "2-year". Optional white space is never followed by more optional white space
+ * with only optional signs between them: the engine would try every way of splitting a long run of spaces
+ * between the two before failing.
  */
 const YEARS_PHRASE = new RegExp(
   `(?<![\\w.])(?:(at least|a minimum of|minimum of|minimum|min\\.?|over|more than|upwards of|up to|less than|under|fewer than|between)\\s+)?` +
-    `${NUM}(?:\\s*\\+|\\s+plus)?(?:\\s*(?:-|–|—|to|and)\\s*${NUM}\\s*\\+?)?` +
-    `\\s*-?\\s*(?:years?|yrs?)\\b['’]?`,
+    `${NUM}(?:\\s*\\+|\\s+plus)?(?:\\s*(?:-|–|—|to|and)\\s*${NUM}(?:\\s*\\+)?)?` +
+    `\\s*(?:-\\s*)?(?:years?|yrs?)\\b['’]?`,
   'g',
 );
 
@@ -633,6 +635,8 @@ function sentencesOf(text: string): string[] {
 
 function yearsMentions(sentence: string): YearsMention[] {
   const lower = sentence.toLowerCase();
+  // Every phrase ends in "year(s)" or "yr(s)"; most sentences have neither.
+  if (!lower.includes('yr') && !lower.includes('year')) return [];
   const mentionsExperience = /\bexp(?:erience[ds]?|\.)?\b/.test(lower);
   const mentions: YearsMention[] = [];
   for (const match of lower.matchAll(YEARS_PHRASE)) {

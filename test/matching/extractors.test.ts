@@ -228,8 +228,18 @@ describe('statedYears', () => {
     ['I bring 10+ years in e-commerce and 3 years of consulting.', 10],
     ['Worked at Acme Corp (3 years) and Globex (2 years).', null],
     ['My first job was 15 years ago.', null],
+    ['3 - 5 +  years of experience', 3],
+    ['7 -  years of experience', 7],
   ])('%j → %s', (resume, years) => {
     expect(statedYears(resume)).toBe(years);
+  });
+
+  it('reads long runs of spaces after a figure', () => {
+    const spaces = ' '.repeat(100_000);
+    expect(statedYears(`3-5${spaces}x`)).toBeNull();
+    expect(statedYears(`5 +${spaces}x`)).toBeNull();
+    expect(statedYears(`4 -${spaces}years of experience`)).toBe(4);
+    expect(requiredYears(`3 to 5${spaces}years of experience`)).toBe(3);
   });
 });
 
