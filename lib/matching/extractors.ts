@@ -1095,12 +1095,41 @@ function periodNear(before: string, after: string, amount: number): SalaryRange[
   return 'year';
 }
 
-/** The sentence or line holding [start, end): cues elsewhere in a long posting say nothing about it. */
-function sentenceAround(text: string, start: number, end: number): string {
-  let from = 0;
-  for (const stop of text.slice(0, start).matchAll(/\n|[.!?](?=\s)/g)) from = stop.index + 1;
-  const next = /\n|[.!?](?=\s|$)/.exec(text.slice(end));
-  return text.slice(from, next === null ? text.length : end + next.index);
+/** Ends of a sentence or line. */
+const SENTENCE_STOP = /\n|[.!?](?=\s|$)/g;
+
+interface PaySentence {
+  pay: boolean;
+  strongPay: boolean;
+  notPay: boolean;
+}
+
+/**
+ * What the sentence or line holding [start, end) says about pay: cues elsewhere in a long posting say
+ * nothing about a figure. Stops are found once per text and each sentence is read once, however many
+ * figures it holds: reading the text up to every figure made a long list of numbers quadratic.
+ */
+function paySentences(text: string): (start: number, end: number) => PaySentence {
+  let stops: number[] | undefined;
+  const read = new Map<string, PaySentence>();
+  return (start, end) => {
+    stops ??= Array.from(text.matchAll(SENTENCE_STOP), (stop) => stop.index);
+    const before = lastAtMost(stops, start - 1);
+    const from = before === -1 ? 0 : (stops[before] ?? -1) + 1;
+    const to = stops[firstAtLeast(stops, end)] ?? text.length;
+    const key = `${from}-${to}`;
+    let sentence = read.get(key);
+    if (sentence === undefined) {
+      const words = text.slice(from, to);
+      sentence = {
+        pay: SALARY_CUE.test(words),
+        strongPay: STRONG_SALARY_CUE.test(words),
+        notPay: NOT_SALARY_CUE.test(words),
+      };
+      read.set(key, sentence);
+    }
+    return sentence;
+  };
 }
 
 /**
@@ -1125,19 +1154,20 @@ function sentenceAround(text: string, start: number, end: number): string {
  */
 export function salaryRange(text: string): SalaryRange | null {
   const lower = text.toLowerCase();
+  const sentenceAt = paySentences(lower);
   for (const match of lower.matchAll(SALARY)) {
     const [whole, cur1, amount1, mult1, post1, cur2, amount2, mult2, post2] = match;
     if (amount1 === undefined) continue;
     const currencyToken = cur1 ?? post1 ?? cur2 ?? post2;
     const start = match.index;
     const end = start + whole.length;
-    const sentence = sentenceAround(lower, start, end);
+    const sentence = sentenceAt(start, end);
     if (currencyToken === undefined) {
       // Without a currency only money-shaped figures in a pay sentence count: "Salary: 80.000 - 90.000".
       const moneyShaped = [mult1, mult2].some((m) => m !== undefined) || /[.,' ]\d{3}/.test(amount1);
-      if (!moneyShaped || !SALARY_CUE.test(sentence)) continue;
+      if (!moneyShaped || !sentence.pay) continue;
     }
-    if (NOT_SALARY_CUE.test(sentence) && !STRONG_SALARY_CUE.test(sentence)) continue;
+    if (sentence.notPay && !sentence.strongPay) continue;
 
     // "120-150k": a multiplier on one side only applies to a small figure on the other.
     let min = parseAmount(

@@ -378,4 +378,11 @@ describe('salaryRange', () => {
   ])('%j', (text, expected) => {
     expect(salaryRange(text)).toEqual(expected);
   });
+
+  it('reads past many figures that are not pay, each in its own sentence or all in one', () => {
+    const pay = { min: 100_000, max: 130_000, currency: 'USD', period: 'year' };
+    expect(salaryRange(`${'Employed 2016-2019. '.repeat(20_000)}\nSalary: $100k-$130k.`)).toEqual(pay);
+    expect(salaryRange(`Our budget: ${'$500 '.repeat(20_000)}\nSalary: $100k-$130k.`)).toEqual(pay);
+    expect(salaryRange('2016-2019 '.repeat(20_000))).toBeNull();
+  });
 });
