@@ -944,6 +944,13 @@ export function normaliseTitle(title: string): string {
     .filter((word) => word !== '')
     .flatMap((word) => (ABBREVIATIONS.get(word) ?? word).split(' '));
 
+  // Whether a word other than a seniority or work-mode word follows each position, read backwards once.
+  const roleWordFollows: boolean[] = [];
+  for (let i = words.length - 1, follows = false; i >= 0; i--) {
+    roleWordFollows[i] = follows;
+    const word = words[i] ?? '';
+    follows ||= !SENIORITY_WORDS.has(word) && !WORK_MODE_WORDS.has(word);
+  }
   const kept: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? '';
@@ -953,10 +960,7 @@ export function normaliseTitle(title: string): string {
       continue;
     }
     if (SENIORITY_WORDS.has(word) || WORK_MODE_WORDS.has(word)) continue;
-    const hasFollowingRoleWord = words
-      .slice(i + 1)
-      .some((later) => !SENIORITY_WORDS.has(later) && !WORK_MODE_WORDS.has(later));
-    if (SENIORITY_PREFIXES.has(word) && hasFollowingRoleWord) continue;
+    if (SENIORITY_PREFIXES.has(word) && roleWordFollows[i] === true) continue;
     kept.push(word);
   }
   while (kept.length > 1 && /^(?:i{1,3}|iv|v)$/.test(kept[kept.length - 1] ?? '')) kept.pop();

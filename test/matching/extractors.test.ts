@@ -326,8 +326,15 @@ describe('normaliseTitle', () => {
     // Words that are also properties of every object are words like any other.
     ['Constructor', 'constructor'],
     ['toString valueOf __proto__', 'tostring valueof proto'],
+    ['Lead Staff Senior Remote', 'staff'],
+    ['Principal Lead Engineer', 'engineer'],
   ])('%j → %j', (title, normalised) => {
     expect(normaliseTitle(title)).toBe(normalised);
+  });
+
+  it('reads a title of many thousand words', () => {
+    expect(normaliseTitle(`${'Lead '.repeat(50_000)}Engineer`)).toBe('engineer');
+    expect(normaliseTitle(`Engineer ${'Lead '.repeat(50_000)}`)).toBe('engineer lead');
   });
 });
 
