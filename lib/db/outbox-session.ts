@@ -43,6 +43,11 @@ export interface OutboxSessionOptions {
  */
 export class OutboxSession {
   private lost = false;
+  /**
+   * The relay reads the next batch while the last one is being marked. One connection runs one query at a
+   * time, and node-postgres is dropping its own queue for a client's concurrent queries: they wait here.
+   */
+  private queries: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly client: pg.Client) {}
 
@@ -84,7 +89,7 @@ export class OutboxSession {
 
   /** Takes the relay lock if no other session has it; true while (and as long as) this session holds it. */
   async tryLead(): Promise<boolean> {
-    const result = await this.client.query<{ locked: boolean }>(
+    const result = await this.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS locked',
       [RELAY_LOCK_CLASS],
     );
@@ -93,7 +98,7 @@ export class OutboxSession {
 
   /** The oldest unpublished rows, leaving out `inFlight` (sent, not marked yet). */
   async readUnsent(limit: number, inFlight: readonly string[]): Promise<UnsentEvent[]> {
-    const result = await this.client.query<UnsentEvent>(
+    const result = await this.query<UnsentEvent>(
       `SELECT id, event_id AS "eventId", client_id AS "clientId", aggregate_type AS "aggregateType",
               aggregate_id AS "aggregateId", event_type AS "eventType", payload, request_id AS "requestId",
               created_at AS "createdAt"
@@ -104,7 +109,17 @@ export class OutboxSession {
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
-    await this.client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+    await this.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** Runs after every query issued before it has settled, whatever their outcome. */
+  private query<Row extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    const result = this.queries.then(() => this.client.query<Row>(text, values));
+    this.queries = result.catch(() => undefined);
+    return result;
   }
 
   /** Ends the session; Postgres releases its lock with it. */
