@@ -124,6 +124,73 @@ export function maskNonSkillText(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// What wink can read in time linear in the text
+
+/** The characters wink's tokenizer separates words at, and only these. */
+const WINK_BLANK = ' \\u00a0\\u2002-\\u2005\\u2009\\u200a\\u202f\\u205f';
+const WINK_SEPARATOR = `${WINK_BLANK}\\n\\r\\t`;
+
+/**
+ * Longer words are cut before wink reads them: wink's tokenizer takes time growing with the square of a
+ * word's length (its e-mail pattern scans the rest of the word from every character). Longer than any
+ * word, name or run of words glued together in the reference resumes and postings.
+ */
+export const MAX_WORD_CHARS = 128;
+
+/**
+ * A run of white space keeps this many line breaks at most: wink's skill matching steps over each lone line
+ * break from every token before it in the run, which grows with the square of the run. Far more than
+ * any blank stretch of a real document.
+ */
+export const MAX_LINE_BREAKS = 64;
+
+const LONG_WORD = new RegExp(`(?<![^${WINK_SEPARATOR}])[^${WINK_SEPARATOR}]{${MAX_WORD_CHARS + 1},}`, 'g');
+/** A run of white space with more line breaks than it may keep. */
+const MANY_LINE_BREAKS = new RegExp(
+  `(?<![${WINK_SEPARATOR}])(?:[${WINK_BLANK}\\r\\t]*\\n){${MAX_LINE_BREAKS + 1}}[${WINK_SEPARATOR}]*`,
+  'g',
+);
+const LETTER_OR_DIGIT = /[\p{L}\p{M}\p{N}]/u;
+
+/** The word in pieces of at most MAX_WORD_CHARS, cut after a punctuation mark when one is near the end. */
+function piecesOf(word: string): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  while (word.length - from > MAX_WORD_CHARS) {
+    let cut = from + MAX_WORD_CHARS;
+    // A cut after punctuation keeps names whole: "…,Kubernetes,Docker,…" loses none of them.
+    for (let at = cut - 1; at > from + MAX_WORD_CHARS / 2; at -= 1) {
+      if (!LETTER_OR_DIGIT.test(word[at] ?? '')) {
+        cut = at + 1;
+        break;
+      }
+    }
+    // Never between the two halves of a character outside the basic plane.
+    const code = word.charCodeAt(cut);
+    if (code >= 0xdc00 && code <= 0xdfff) cut -= 1;
+    pieces.push(word.slice(from, cut));
+    from = cut;
+  }
+  pieces.push(word.slice(from));
+  return pieces;
+}
+
+/**
+ * The text as wink reads it in time linear in its length: a word longer than {@link MAX_WORD_CHARS} is cut
+ * into pieces with spaces between them, and a run of white space keeps its first {@link MAX_LINE_BREAKS}
+ * line breaks. Ordinary text has neither and comes back unchanged.
+ */
+export function withinWinkLimits(text: string): string {
+  return text
+    .replace(LONG_WORD, (word) => piecesOf(word).join(' '))
+    .replace(MANY_LINE_BREAKS, (run) => {
+      let end = 0;
+      for (let kept = 0; kept < MAX_LINE_BREAKS; kept += 1) end = run.indexOf('\n', end) + 1;
+      return run.slice(0, end);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 /**
  * One wink instance per process: loading the model and compiling the skill patterns takes ~100 ms, far too
@@ -148,11 +215,14 @@ export class TextAnalyzer {
     );
   }
 
-  /** Reads the text with URLs, e-mail addresses and company names blanked out ({@link maskNonSkillText}). */
+  /**
+   * Reads the text with URLs, e-mail addresses and company names blanked out ({@link maskNonSkillText}),
+   * within what wink reads in linear time ({@link withinWinkLimits}).
+   */
   analyze(text: string): TextAnalysis {
     /* eslint-disable @typescript-eslint/unbound-method -- wink's its.* are plain functions typed as methods */
     const its = this.nlp.its;
-    const doc = this.nlp.readDoc(maskNonSkillText(text, this.isSkillName));
+    const doc = this.nlp.readDoc(withinWinkLimits(maskNonSkillText(text, this.isSkillName)));
     const mentions: SkillMention[] = [];
     const entities = doc.customEntities();
     // Sentences are read out once: copying the sentence per mention costs mentions × sentence length,

@@ -5,7 +5,13 @@ import {
   extractJobFeatures,
   FEATURES_VERSION,
 } from '../../lib/matching/features.js';
-import { maskNonSkillText, sharedAnalyzer } from '../../lib/matching/nlp.js';
+import {
+  MAX_LINE_BREAKS,
+  MAX_WORD_CHARS,
+  maskNonSkillText,
+  sharedAnalyzer,
+  withinWinkLimits,
+} from '../../lib/matching/nlp.js';
 import { lexicalScorer, rankFeatures } from '../../lib/matching/scorers.js';
 import { normaliseSkill } from '../../lib/matching/vocabulary.js';
 
@@ -110,6 +116,89 @@ describe('text that names no skill', () => {
       'worked at ' + 'Aa '.repeat(M / 3),
     ]) {
       expect(maskNonSkillText(text)).toHaveLength(text.length);
+    }
+  });
+});
+
+describe('text within what wink reads in linear time', () => {
+  const NOW = new Date('2026-11-01T00:00:00Z');
+
+  it('leaves ordinary text alone', () => {
+    const word = 'x'.repeat(MAX_WORD_CHARS);
+    for (const text of [
+      'Senior Java developer.\n\n  Skills: Java, Kafka, k8s',
+      `${word} ${word}`,
+      `Java${' \n'.repeat(MAX_LINE_BREAKS)}Kafka`,
+      '\n'.repeat(MAX_LINE_BREAKS),
+    ]) {
+      expect(withinWinkLimits(text)).toBe(text);
+    }
+  });
+
+  it('cuts a long word into pieces, after punctuation where it can', () => {
+    const cut = withinWinkLimits('a'.repeat(200_000)).split(' ');
+    expect(cut.join('')).toBe('a'.repeat(200_000));
+    expect(Math.max(...cut.map((piece) => piece.length))).toBe(MAX_WORD_CHARS);
+
+    const glued = 'Java,Kubernetes,PostgreSQL,'.repeat(40);
+    const pieces = withinWinkLimits(glued).split(' ');
+    expect(pieces.join('')).toBe(glued);
+    expect(pieces.every((piece) => piece.endsWith(',') || piece === pieces.at(-1))).toBe(true);
+    expect(analyzer.analyze(glued).skills.sort()).toEqual(['java', 'kubernetes', 'postgresql']);
+  });
+
+  it('never cuts a character outside the basic plane in two', () => {
+    const text = `${'a'.repeat(MAX_WORD_CHARS - 1)}${'😀'.repeat(MAX_WORD_CHARS)}`;
+    const pieces = withinWinkLimits(text).split(' ');
+    expect(pieces.join('')).toBe(text);
+    // A lone half of a pair is not valid UTF-16, and encodes as U+FFFD.
+    for (const piece of pieces) expect(Buffer.from(piece).toString()).toBe(piece);
+  });
+
+  it('keeps the first line breaks of a long run of white space', () => {
+    const text = `Java${' \n'.repeat(10_000)} Kafka`;
+    expect(withinWinkLimits(text)).toBe(`Java${' \n'.repeat(MAX_LINE_BREAKS)}Kafka`);
+    expect(analyzer.analyze(text).skills.sort()).toEqual(['java', 'kafka']);
+  });
+
+  it('reads a resume that is one word of 200,000 characters, finding no skill', () => {
+    for (const word of ['a'.repeat(200_000), 'javakafka'.repeat(22_222)]) {
+      const features = extractCandidateFeatures(
+        { headline: null, resumeText: word, skills: [] },
+        analyzer,
+        NOW,
+      );
+      expect(features.skills).toEqual([]);
+      expect(Object.keys(features.terms).every((term) => term.length <= MAX_WORD_CHARS)).toBe(true);
+    }
+  });
+
+  it('reads a description that repeats "no k8s" thousands of times: Kubernetes is negated', () => {
+    const description = 'no k8s '.repeat(30_000);
+    const features = extractJobFeatures({ title: 'Engineer', description, skills: [] }, analyzer);
+    expect(features.skills).toEqual([]);
+    const mixed = `${description}\nWe run Kubernetes.`;
+    expect(
+      extractJobFeatures({ title: 'Engineer', description: mixed, skills: [] }, analyzer).skills,
+    ).toEqual(['kubernetes']);
+  });
+
+  it('reads long texts of many kinds', () => {
+    const size = 200_000;
+    const fill = (unit: string): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+    for (const text of [
+      fill('k8s '),
+      fill('Java\n'),
+      fill('python developer with kubernetes experience '),
+      fill('https://github.com/jdoe/java jdoe.github.io java.dev@oracle.com '),
+      fill('Company: Tata Consultancy Services\nworked at Oracle As A Python Developer\n'),
+      fill('Разработчик Python 開発者 ✓ — résumé naïve 😀 '),
+      fill('2016-2019 $100 5 years '),
+      fill('!'),
+      `3-5${' '.repeat(size)}years of experience`,
+    ]) {
+      const features = extractJobFeatures({ title: 'Engineer', description: text, skills: [] }, analyzer);
+      expect(features.termCount).toBeGreaterThanOrEqual(0);
     }
   });
 });
