@@ -36,6 +36,12 @@ const COMPANY_LINE =
 const WORKED_AT =
   /\b(?:work(?:ed|ing|s)?|employed|interned)[ \t]+(?:at|for|by)[ \t]+((?:[A-Z][\w&.'-]*[ \t]*){1,6})/g;
 
+/**
+ * A white-space separated word holding ":", "." or "@", one of which every URL, domain and e-mail address
+ * holds: the other words, most of a text, are passed over without a look.
+ */
+const ADDRESS_LIKE_WORD = /(?<!\S)[^\s.:@]*[.:@]\S*/g;
+
 type Range = [start: number, end: number];
 
 function emailRanges(token: string, offset: number, ranges: Range[]): void {
@@ -92,7 +98,7 @@ export function maskNonSkillText(
   isSkillName: (key: string) => boolean = (key) => skillVocabulary.byAlias.has(key),
 ): string {
   const ranges: Range[] = [];
-  for (const match of text.matchAll(/\S+/g)) {
+  for (const match of text.matchAll(ADDRESS_LIKE_WORD)) {
     const token = match[0];
     const range = urlOrDomainRange(token, match.index, isSkillName);
     if (range !== null) ranges.push(range);
