@@ -181,12 +181,40 @@ function piecesOf(word: string): string[] {
   return pieces;
 }
 
+/** wink's separators by character code (all lie below U+2060), for a scan without a pattern. */
+const IS_WINK_SEPARATOR = ((): Uint8Array => {
+  const separator = new RegExp(`[${WINK_SEPARATOR}]`);
+  const table = new Uint8Array(0x2060);
+  for (let code = 0; code < table.length; code += 1) {
+    table[code] = separator.test(String.fromCharCode(code)) ? 1 : 0;
+  }
+  return table;
+})();
+
+/** Whether wink would read a word or a run of line breaks beyond the limits; most texts have neither. */
+function exceedsWinkLimits(text: string): boolean {
+  let wordChars = 0;
+  let lineBreaks = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < IS_WINK_SEPARATOR.length && IS_WINK_SEPARATOR[code] === 1) {
+      wordChars = 0;
+      if (code === 10 && ++lineBreaks > MAX_LINE_BREAKS) return true;
+    } else {
+      lineBreaks = 0;
+      if (++wordChars > MAX_WORD_CHARS) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The text as wink reads it in time linear in its length: a word longer than {@link MAX_WORD_CHARS} is cut
  * into pieces with spaces between them, and a run of white space keeps its first {@link MAX_LINE_BREAKS}
  * line breaks. Ordinary text has neither and comes back unchanged.
  */
 export function withinWinkLimits(text: string): string {
+  if (!exceedsWinkLimits(text)) return text;
   return text
     .replace(LONG_WORD, (word) => piecesOf(word).join(' '))
     .replace(MANY_LINE_BREAKS, (run) => {
@@ -207,7 +235,9 @@ export class TextAnalyzer {
   private readonly isSkillName: (key: string) => boolean;
 
   constructor(vocabulary: SkillVocabulary = skillVocabulary) {
-    this.nlp = winkNLP(model);
+    // Sentences, parts of speech (for lemmas) and the skill patterns are all that is read of a document:
+    // wink's named entities, negation and sentiment would add much to the reading for nothing.
+    this.nlp = winkNLP(model, ['sbd', 'pos', 'cer']);
     this.isSkillName = (key) => vocabulary.byAlias.has(key);
     // Ambiguous forms ("go", "spring") are left out: in running text they are mostly ordinary words.
     this.nlp.learnCustomEntities(
@@ -247,11 +277,15 @@ export class TextAnalyzer {
     const types = tokens.out(its.type);
     const stopWords = tokens.out(its.stopWordFlag) as unknown as boolean[];
     // wink's typings declare its.lemma with a signature that out() does not accept; at run time it is fine.
-    const normals = tokens.out(its.normal);
+    const rawLemmas = tokens.out(its.lemma as unknown as ItsFunction<string>) as (string | undefined)[];
     // The lemmatiser has no answer for a few rare tokens; their normal form stands in.
-    const lemmas = (tokens.out(its.lemma as unknown as ItsFunction<string>) as (string | undefined)[])
-      .map((lemma, index) => (lemma ?? normals[index] ?? '').toLowerCase())
-      .filter((lemma, index) => types[index] === 'word' && !stopWords[index] && lemma.length > 1);
+    const normals = rawLemmas.includes(undefined) ? tokens.out(its.normal) : [];
+    const lemmas: string[] = [];
+    for (let index = 0; index < rawLemmas.length; index += 1) {
+      if (types[index] !== 'word' || stopWords[index] === true) continue;
+      const lemma = (rawLemmas[index] ?? normals[index] ?? '').toLowerCase();
+      if (lemma.length > 1) lemmas.push(lemma);
+    }
     /* eslint-enable @typescript-eslint/unbound-method */
     return { lemmas, skills: [...skills], mentions };
   }
