@@ -135,7 +135,7 @@ export function worstCases(prose: string): WorstCase[] {
     },
     {
       name: 'blank lines of spaces',
-      text: (size) => `machine${'\n '.repeat(Math.max(0, Math.floor((size - 14) / 2)))}learning`,
+      text: (size) => `machine${repeated('\n ')(size - 15)}learning`,
     },
     { name: 'punctuation run', text: repeated('!') },
   ];
