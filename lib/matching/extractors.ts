@@ -672,8 +672,9 @@ export function requiredYears(postingText: string): number | null {
   let best: number | null = null;
   for (const section of splitSections(postingText)) {
     for (const sentence of sentencesOf(section.body)) {
-      if (requirementLevel(section.heading, sentence) === 'preferred') continue;
-      for (const mention of yearsMentions(sentence)) best = Math.max(best ?? 0, mention.min);
+      const mentions = yearsMentions(sentence);
+      if (mentions.length === 0 || requirementLevel(section.heading, sentence) === 'preferred') continue;
+      for (const mention of mentions) best = Math.max(best ?? 0, mention.min);
     }
   }
   return best;
