@@ -136,13 +136,13 @@ export class QueueUnavailableError extends AppError {
   }
 }
 
-/** A worker got a job for a row whose writing transaction has not committed (yet); retrying resolves it. */
-export class RecordNotVisibleError extends Error {
+/** A features job names a revision its row never had: added by hand, or by a bug. */
+export class RevisionNotWrittenError extends Error {
   constructor(kind: string, id: string, revision: number) {
     super(
-      `${kind} ${id} at revision ${revision} is not visible (not committed yet, rolled back, or deleted)`,
+      `${kind} ${id} has no revision ${revision}: no write of it was committed`,
     );
-    this.name = 'RecordNotVisibleError';
+    this.name = 'RevisionNotWrittenError';
   }
 }
 

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Knex } from 'knex';
 
 import type { CandidateModel, JobModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
 import {
+  awaitProfileWrite,
   deleteProfile,
   findProfile,
   findProfileById,
   listProfiles,
+  lockProfileWrite,
   patchProfile,
   saveFeatures,
   upsertProfiles,
@@ -14,7 +18,7 @@ import {
   type ProfileFields,
   type ProfileModels,
 } from './db/profiles.js';
-import { ConflictError, NotFoundError, RecordNotVisibleError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, RevisionNotWrittenError, ValidationError } from './errors.js';
 import { findStaleFeaturePage } from './db/backfill.js';
 import {
   embedFeatures,
@@ -88,18 +92,22 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Writes rows, their events and their features jobs as one unit: the jobs are enqueued before the
- * transaction commits, so if Redis is down the rows roll back and the client is told to retry (503).
+ * transaction commits, so if Redis is down the rows roll back and the client is told to retry (503). The
+ * write's lock (lockProfileWrite) is held until then, so a worker that gets a job first waits for the
+ * commit instead of failing an attempt (extractAndStoreFeatures).
  */
 async function writeAndEnqueue<Result extends { profile: JobModel | CandidateModel }>(
   deps: Deps,
   kind: ProfileKind,
   write: (trx: Knex.Transaction) => Promise<Result[]>,
 ): Promise<Result[]> {
+  const writeLock = randomUUID();
   return deps.db.transaction(async (trx) => {
+    await lockProfileWrite(trx, writeLock);
     const results = await write(trx);
     await deps.queues.addBulk(
       'features',
-      results.map(({ profile }) => ({ kind, id: profile.id, revision: profile.revision })),
+      results.map(({ profile }) => ({ kind, id: profile.id, revision: profile.revision, writeLock })),
     );
     return results;
   });
@@ -282,22 +290,37 @@ export async function refreshFeatures(
   return saveFeatures(db, kind, profile.id, profile.revision, await computeFeatures(kind, profile, embedder));
 }
 
-export type FeaturesOutcome = 'stored' | 'superseded';
+/**
+ * What a features job did: stored them; found a newer revision (whose own job stores its features); or
+ * found the revision gone — the row was deleted, or its write rolled back.
+ */
+export type FeaturesOutcome = 'stored' | 'superseded' | 'gone';
 
 /**
  * Features for the revision a job was enqueued for. The job is enqueued before the writing transaction
- * commits, so a fast worker can get here first: then the row (or its revision) is not visible yet and the
- * job is retried. If the transaction rolled back, or the row was deleted, the retries run out harmlessly.
+ * commits, so a fast worker can get here first and not see the revision yet: then it waits for the write's
+ * lock and reads again. A job without a write lock that finds its revision missing was added by hand for a
+ * revision that was never written: that is a fault to show, not a race.
  */
 export async function extractAndStoreFeatures(
   db: Knex,
   kind: ProfileKind,
-  id: string,
-  revision: number,
+  job: { id: string; revision: number; writeLock?: string | undefined },
   embedder: Embedder,
 ): Promise<FeaturesOutcome> {
-  const profile = await findProfileById(db, kind, id);
-  if (!profile || profile.revision < revision) throw new RecordNotVisibleError(kind, id, revision);
+  const { id, revision, writeLock } = job;
+  const visible = (profile: ProfileModels[ProfileKind] | undefined) =>
+    profile !== undefined && profile.revision >= revision;
+  let profile = await findProfileById(db, kind, id);
+  if (!visible(profile) && writeLock !== undefined) {
+    profile = await db.transaction(async (trx) => {
+      await awaitProfileWrite(trx, writeLock);
+      return findProfileById(trx, kind, id);
+    });
+    if (!visible(profile)) return 'gone';
+  }
+  if (!profile) return 'gone';
+  if (profile.revision < revision) throw new RevisionNotWrittenError(kind, id, revision);
   return (await refreshFeatures(db, kind, profile, embedder)) ? 'stored' : 'superseded';
 }
 

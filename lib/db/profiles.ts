@@ -97,6 +97,28 @@ export async function findProfile<Kind extends ProfileKind>(
 }
 
 /** Unscoped lookup for workers, which act on ids that the API already checked against a client. */
+/** What lockProfileWrite hashes, in front of the write's id. */
+const WRITE_LOCK_PREFIX = 'profile_write:';
+
+/**
+ * Takes a transaction-scoped advisory lock named by one write of profiles (a batch is one write). The API
+ * holds it from its first row to commit while it enqueues the rows' features jobs; one lock per write, not
+ * per row, so a batch of any size takes one slot of Postgres's lock table.
+ */
+export async function lockProfileWrite(trx: Knex.Transaction, writeLock: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${WRITE_LOCK_PREFIX}${writeLock}`]);
+}
+
+/**
+ * Waits until the write that holds lockProfileWrite has committed or rolled back. Shared, so the features
+ * jobs of one batch do not queue behind each other once it has.
+ */
+export async function awaitProfileWrite(trx: Knex.Transaction, writeLock: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))', [
+    `${WRITE_LOCK_PREFIX}${writeLock}`,
+  ]);
+}
+
 export async function findProfileById<Kind extends ProfileKind>(
   db: Knex,
   kind: Kind,

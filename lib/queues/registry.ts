@@ -2,8 +2,12 @@ export type ProfileKind = 'job' | 'candidate';
 
 /** Every BullMQ queue the product uses, with the payload its jobs carry. */
 export interface QueuePayloads {
-  /** Extract NLP features for one job or candidate at the revision that was written. */
-  features: { kind: ProfileKind; id: string; revision: number };
+  /**
+   * Extract NLP features for one job or candidate at the revision that was written. `writeLock` names the
+   * advisory lock its writing transaction holds until it commits (lockProfileWrite); the reconciler's
+   * jobs, added for rows long committed, carry none.
+   */
+  features: { kind: ProfileKind; id: string; revision: number; writeLock?: string };
   /** Rank targets for one match request. */
   match: { requestId: string };
   /** POST one notification to the client's webhook; the client id keys its rate limit. */

@@ -60,8 +60,8 @@ describe('Bull Board at /admin/queues', () => {
       key,
       body: { externalId: 'board-1', title: 'Go engineer', description: 'Go and Kubernetes.', skills: [] },
     });
-    // Features for a revision the row does not have yet: the job fails (one attempt in this file), as it
-    // would if its write had not committed; an admin retries it once the revision exists.
+    // Features for a revision the row does not have, added by hand with no write behind it: the job fails
+    // (one attempt in this file); an admin retries it once the revision exists.
     const features = stack.services.queues.get('features');
     const payload = { kind: 'job' as const, id: created.body.id, revision: 2 };
     await stack.services.queues.add('features', payload);
@@ -81,7 +81,7 @@ describe('Bull Board at /admin/queues', () => {
     await page.goto(`${stack.baseUrl}/admin/queues/queue/features?status=failed`);
     await page.getByText(jobId).first().click();
     await expect
-      .poll(() => page.getByText('RecordNotVisibleError', { exact: false }).count())
+      .poll(() => page.getByText('RevisionNotWrittenError', { exact: false }).count())
       .toBeGreaterThan(0);
     await clickAction(page, 'Retry');
     const confirm = page.getByRole('alertdialog');

@@ -6,11 +6,5 @@ import type { Services } from '../../lib/services.js';
 
 export function featuresProcessor(services: Pick<Services, 'db' | 'embedder'>) {
   return async (job: Job<QueuePayloads['features']>): Promise<FeaturesOutcome> =>
-    extractAndStoreFeatures(
-      services.db,
-      job.data.kind,
-      job.data.id,
-      job.data.revision,
-      await services.embedder(),
-    );
+    extractAndStoreFeatures(services.db, job.data.kind, job.data, await services.embedder());
 }
