@@ -147,6 +147,7 @@ const schema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  JOB_MAX_STALLS: z.coerce.number().int().min(1).max(1000).default(20),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(30_000),
@@ -245,6 +246,11 @@ export interface Config {
     backoffMs: number;
     /** How long a worker's lock on an active job lasts; a job whose worker died is retried after it. */
     lockMs: number;
+    /**
+     * How often a job may lose its worker (killed, or starved past its lock) and run again before it fails:
+     * only a job that takes down every worker it runs on should reach it.
+     */
+    maxStalls: number;
   };
   reconcile: {
     /** How often the reconciler compares Postgres (the record) with the queues in Redis (the transport). */
@@ -342,6 +348,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       attempts: env.JOB_ATTEMPTS,
       backoffMs: env.JOB_BACKOFF_MS,
       lockMs: env.JOB_LOCK_MS,
+      maxStalls: env.JOB_MAX_STALLS,
     },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, minAgeMs: env.RECONCILE_MIN_AGE_MS },
     webhooks: {

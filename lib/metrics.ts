@@ -102,6 +102,12 @@ export const jobMetrics = {
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
     registers: [metricsRegistry],
   }),
+  stalled: new Counter({
+    name: 'lookiy_jobs_stalled_total',
+    help: 'Active jobs found without a live lock (their worker was killed or starved) and run again, counted by the worker that found them',
+    labelNames: ['queue'] as const,
+    registers: [metricsRegistry],
+  }),
 };
 
 export const matchMetrics = {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 
 import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 
-import { observeAttempt, type FinishedAttempt } from '../lib/metrics.js';
+import { jobMetrics, observeAttempt, type FinishedAttempt } from '../lib/metrics.js';
 import { webhookBackoff } from '../lib/notifications/backoff.js';
 import type { QueueName, TraceData } from '../lib/queues/registry.js';
 import { withRequestId } from '../lib/request-context.js';
@@ -73,6 +73,7 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
       concurrency: concurrency[name],
       lockDuration: config.workers.lockMs,
       stalledInterval: config.workers.lockMs,
+      maxStalledCount: config.workers.maxStalls,
       settings: settings[name],
     });
     worker.on('completed', (job) => {
@@ -81,6 +82,10 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
     worker.on('failed', (job, error) => {
       if (job) observeAttempt(name, attemptOf(job), 'failed');
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed');
+    });
+    worker.on('stalled', (jobId) => {
+      jobMetrics.stalled.inc({ queue: name });
+      logger.info({ queue: name, jobId }, 'job lost its worker; running it again');
     });
     worker.on('error', (error) => {
       logger.error({ queue: name, err: error }, 'worker error');

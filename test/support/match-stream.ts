@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 
+import { QueueEvents } from 'bullmq';
 import { expect } from 'vitest';
 
 import type { TestContext } from './context.js';
@@ -82,4 +83,18 @@ export async function expectCompletedOnce(stack: TestContext, key: string, ids: 
     .select<{ aggregateId: string; eventType: string }[]>('aggregateId', 'eventType');
   expect(events.filter((event) => event.eventType === 'match.completed.v1')).toHaveLength(ids.length);
   expect(new Set(events.map((event) => event.aggregateId)).size).toBe(ids.length);
+}
+
+/** Ids of the match jobs BullMQ reports stalled from now on, until close(). */
+export async function watchStalledMatches(
+  stack: TestContext,
+): Promise<{ stalled: string[]; close: () => Promise<void> }> {
+  const events = new QueueEvents('match', {
+    connection: { url: stack.config.redis.url },
+    prefix: stack.config.redis.queuePrefix,
+  });
+  const stalled: string[] = [];
+  events.on('stalled', ({ jobId }) => stalled.push(jobId));
+  await events.waitUntilReady();
+  return { stalled, close: () => events.close() };
 }

@@ -1,9 +1,9 @@
-import { QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { STALE_REFRESH_LIMIT } from '../../lib/match-requests.js';
-import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
+import { seedStaleBoard } from '../support/board.js';
 import { useTestContext } from '../support/context.js';
+import { watchStalledMatches } from '../support/match-stream.js';
 import { waitForMatch } from '../support/polling.js';
 import { WorkerProcesses } from '../support/worker-process.js';
 
@@ -16,26 +16,9 @@ afterAll(() => processes.stopAll());
 describe('a long match job', () => {
   it('is not reported stalled while it extracts features for the stale jobs it may refresh and ranks them', async () => {
     const key = await stack.newClient();
-    const items = Array.from({ length: 1000 }, (_, index) => {
-      const { family, ...job } = jobCorpus[index % jobCorpus.length] ?? {
-        ...kubernetesGoCandidate,
-        family: '',
-      };
-      return { ...job, externalId: `${family}-${job.externalId}-${index}` };
-    });
-    expect((await stack.request('POST', '/v1/jobs/batch', { key, body: { items } })).status).toBe(200);
-    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
-      key,
-      body: kubernetesGoCandidate,
-    });
+    const { candidateId } = await seedStaleBoard(stack, key);
 
-    const events = new QueueEvents('match', {
-      connection: { url: stack.config.redis.url },
-      prefix: stack.config.redis.queuePrefix,
-    });
-    const stalled: string[] = [];
-    events.on('stalled', ({ jobId }) => stalled.push(jobId));
-    await events.waitUntilReady();
+    const watch = await watchStalledMatches(stack);
     try {
       // Only match workers run, so the match job itself computes features (sentence embeddings too) for as
       // many postings as it refreshes: seconds of CPU. A second worker process watches for stalled jobs, as
@@ -43,7 +26,7 @@ describe('a long match job', () => {
       await stack.startWorkers(['match']);
       const submitted = await stack.request<{ id: string }>('POST', '/v1/match-requests', {
         key,
-        body: { candidateId: candidate.id, topK: 20 },
+        body: { candidateId, topK: 20 },
       });
       processes.start();
       const done = await waitForMatch(stack, key, submitted.body.id);
@@ -55,16 +38,16 @@ describe('a long match job', () => {
         .where({ id: submitted.body.id })
         .first<{ attempts: number }>();
       expect(row.attempts).toBe(1);
-      expect(stalled).toEqual([]);
+      expect(watch.stalled).toEqual([]);
       const stale = await stack.services
         .db('jobs')
         .whereNull('featuresVersion')
         .count({ count: '*' })
         .first();
       // The rest wait for the features queue, which no worker here takes.
-      expect(Number(stale?.count)).toBe(items.length - STALE_REFRESH_LIMIT);
+      expect(Number(stale?.count)).toBe(1000 - STALE_REFRESH_LIMIT);
     } finally {
-      await events.close();
+      await watch.close();
     }
   });
 });

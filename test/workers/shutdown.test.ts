@@ -4,9 +4,8 @@ import { Queue, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { JobHandBack } from '../../workers/shutdown.js';
-import { seedBoard } from '../support/board.js';
+import { seedBoard, seedStaleBoard } from '../support/board.js';
 import { useTestContext } from '../support/context.js';
-import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
 import {
   expectCompletedOnce,
   holderOfActiveMatch,
@@ -48,22 +47,9 @@ describe('a worker process told to stop (SIGTERM)', () => {
 
   it('hands back a job still running when the grace period ends, for another worker to finish', async () => {
     const key = await stack.newClient();
-    // A match that takes seconds: it computes features (embeddings too) for the fresh postings it may
-    // refresh itself, as only match workers run.
-    const items = Array.from({ length: 1000 }, (_, index) => {
-      const { family, ...job } = jobCorpus[index % jobCorpus.length] ?? {
-        ...kubernetesGoCandidate,
-        family: '',
-      };
-      return { ...job, externalId: `${family}-${job.externalId}-${index}` };
-    });
-    expect((await stack.request('POST', '/v1/jobs/batch', { key, body: { items } })).status).toBe(200);
-    const { body: candidate } = await stack.request<{ id: string }>('POST', '/v1/candidates', {
-      key,
-      body: kubernetesGoCandidate,
-    });
+    const { candidateId } = await seedStaleBoard(stack, key);
     const victim = processes.start({ WORKER_QUEUES: 'match', SHUTDOWN_GRACE_MS: '0' });
-    const id = await submitMatch(stack, key, candidate.id);
+    const id = await submitMatch(stack, key, candidateId);
     await holderOfActiveMatch(stack, [victim]);
 
     const exited = once(victim, 'exit');
