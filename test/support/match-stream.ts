@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { QueueEvents } from 'bullmq';
 import { expect } from 'vitest';
 
+import type { QueueName } from '../../lib/queues/registry.js';
 import type { TestContext } from './context.js';
 import { waitForMatch } from './polling.js';
 import { until } from './until.js';
@@ -85,11 +86,12 @@ export async function expectCompletedOnce(stack: TestContext, key: string, ids: 
   expect(new Set(events.map((event) => event.aggregateId)).size).toBe(ids.length);
 }
 
-/** Ids of the match jobs BullMQ reports stalled from now on, until close(). */
-export async function watchStalledMatches(
+/** Ids of the queue's jobs BullMQ reports stalled from now on, until close(). */
+export async function watchStalled(
   stack: TestContext,
+  queue: QueueName = 'match',
 ): Promise<{ stalled: string[]; close: () => Promise<void> }> {
-  const events = new QueueEvents('match', {
+  const events = new QueueEvents(queue, {
     connection: { url: stack.config.redis.url },
     prefix: stack.config.redis.queuePrefix,
   });

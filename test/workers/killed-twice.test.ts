@@ -8,7 +8,7 @@ import {
   expectCompletedOnce,
   holderOfActiveMatch,
   submitMatch,
-  watchStalledMatches,
+  watchStalled,
 } from '../support/match-stream.js';
 import { WorkerProcesses } from '../support/worker-process.js';
 
@@ -21,7 +21,7 @@ describe('a match request whose worker is killed twice mid-run', () => {
   it('runs again each time and completes: losing a worker is not the request’s fault', async () => {
     const key = await stack.newClient();
     const { candidateId } = await seedStaleBoard(stack, key);
-    const watch = await watchStalledMatches(stack);
+    const watch = await watchStalled(stack);
     try {
       const alive = [0, 1, 2].map(() => processes.start({ WORKER_QUEUES: 'match' }));
       const id = await submitMatch(stack, key, candidateId);

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STALE_REFRESH_LIMIT } from '../../lib/match-requests.js';
 import { seedStaleBoard } from '../support/board.js';
 import { useTestContext } from '../support/context.js';
-import { watchStalledMatches } from '../support/match-stream.js';
+import { watchStalled } from '../support/match-stream.js';
 import { waitForMatch } from '../support/polling.js';
 import { WorkerProcesses } from '../support/worker-process.js';
 
@@ -18,7 +18,7 @@ describe('a long match job', () => {
     const key = await stack.newClient();
     const { candidateId } = await seedStaleBoard(stack, key);
 
-    const watch = await watchStalledMatches(stack);
+    const watch = await watchStalled(stack);
     try {
       // Only match workers run, so the match job itself computes features (sentence embeddings too) for as
       // many postings as it refreshes: seconds of CPU. A second worker process watches for stalled jobs, as
