@@ -9,7 +9,6 @@ import type {
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import type { Explanation } from '../lib/matching/scorers.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
-import { secretHint } from '../lib/notifications/signing.js';
 import type {
   CandidateResponse,
   JobResponse,
@@ -105,7 +104,7 @@ export function matchRequestView(
 export function webhookView(webhook: WebhookModel): WebhookResponse {
   return {
     url: webhook.url,
-    secretHint: secretHint(webhook.secret),
+    secretHint: webhook.secretHint,
     createdAt: webhook.createdAt,
     updatedAt: webhook.updatedAt,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
+import type { SecretKey } from './notifications/secret-box.js';
 import { queueNames, type QueueName } from './queues/registry.js';
 
 const booleanFromString = z
@@ -13,6 +15,40 @@ const booleanFromString = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** A comma-separated list of CIDR blocks or single addresses, normalised to CIDR notation. */
+/**
+ * WEBHOOK_SECRET_KEYS: `id:base64` pairs, comma-separated, each key 32 bytes; the first seals, all open.
+ * Unset outside production: one development key, derived from a public phrase, so `npm start` works.
+ */
+const secretKeys = z
+  .string()
+  .optional()
+  .transform((value, context): SecretKey[] | undefined => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const keys: SecretKey[] = [];
+    for (const entry of value.split(',').map((part) => part.trim())) {
+      const [id = '', encoded = '', extra] = entry.split(':');
+      const key = Buffer.from(encoded, 'base64');
+      if (extra !== undefined || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${id}:…" is not id:key (an id of letters, digits, _ or -, and 32 bytes in base64)`,
+        });
+        return z.NEVER;
+      }
+      if (keys.some((known) => known.id === id)) {
+        context.addIssue({ code: 'custom', message: `the key id ${id} appears twice` });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    return keys;
+  });
+
+const DEVELOPMENT_SECRET_KEY: SecretKey = {
+  id: 'development',
+  key: createHash('sha256').update('lookiy-match development webhook secret key, not secret').digest(),
+};
+
 const networkList = z
   .string()
   .default('')
@@ -171,6 +207,7 @@ const schema = z.object({
   WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   WEBHOOK_RATE_WINDOW_MS: z.coerce.number().int().min(10).default(1000),
   WEBHOOK_ALLOWED_NETWORKS: networkList,
+  WEBHOOK_SECRET_KEYS: secretKeys,
 });
 
 type Schema = z.output<typeof schema>;
@@ -269,6 +306,8 @@ export interface Config {
     rateLimit: { max: number; windowMs: number };
     /** CIDR blocks a webhook may point at although they are private, loopback etc. (tests, in-house receivers). */
     allowedNetworks: string[];
+    /** Keys webhook secrets are sealed with at rest (lib/notifications/secret-box.ts); the first seals. */
+    secretKeys: SecretKey[];
   };
   matching: {
     candidateLimit: number;
@@ -305,6 +344,12 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     );
   }
   const env = parsed.data;
+  if (env.NODE_ENV === 'production' && env.WEBHOOK_SECRET_KEYS === undefined) {
+    throw new ConfigError([
+      'WEBHOOK_SECRET_KEYS: required in production (webhook secrets are sealed with it), e.g. ' +
+        'k1:$(openssl rand -base64 32)',
+    ]);
+  }
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
@@ -358,6 +403,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       backoffMaxMs: env.WEBHOOK_BACKOFF_MAX_MS,
       rateLimit: { max: env.WEBHOOK_RATE_LIMIT, windowMs: env.WEBHOOK_RATE_WINDOW_MS },
       allowedNetworks: env.WEBHOOK_ALLOWED_NETWORKS,
+      secretKeys: env.WEBHOOK_SECRET_KEYS ?? [DEVELOPMENT_SECRET_KEY],
     },
     matching: {
       candidateLimit: env.MATCH_CANDIDATE_LIMIT,

@@ -14,6 +14,9 @@ import { createServices, type Services } from '../../lib/services.js';
 import { spread, type BenchTexts } from './corpus.js';
 import { insertCandidates, insertJobs, type InsertedCandidate } from './match-corpus.js';
 
+/** Bench processes run as production does, which requires a key for webhook secrets. */
+const BENCH_SECRET_KEY = `bench:${randomBytes(32).toString('base64')}`;
+
 export interface ServiceStack {
   schema: string;
   config: Config;
@@ -67,6 +70,7 @@ export async function buildStack(
       ...base,
       QUEUE_PREFIX: queuePrefix,
       NODE_ENV: 'production',
+      WEBHOOK_SECRET_KEYS: BENCH_SECRET_KEY,
       ...extra,
     }),
     queueMatches: async (target, count, topK = 10) => {

@@ -164,7 +164,10 @@ export class WebhookModel extends BaseModel {
   static override idColumn = 'client_id';
   declare clientId: string;
   declare url: string;
-  declare secret: string;
+  /** What lib/notifications/secret-box.ts sealed; only the delivery opens it. */
+  declare sealedSecret: string;
+  /** The start of the secret, shown to tell which one is in use (signing.ts secretHint). */
+  declare secretHint: string;
   declare createdAt: Date;
   declare updatedAt: Date;
 }

@@ -13,11 +13,11 @@ export interface UpsertedWebhook {
  */
 export async function upsertWebhook(
   db: Knex,
-  fields: Pick<WebhookModel, 'clientId' | 'url' | 'secret'>,
+  fields: Pick<WebhookModel, 'clientId' | 'url' | 'sealedSecret' | 'secretHint'>,
   replaceSecret: boolean,
 ): Promise<UpsertedWebhook> {
   const merge: Record<string, unknown> = { url: fields.url, updatedAt: db.fn.now() };
-  if (replaceSecret) merge.secret = fields.secret;
+  if (replaceSecret) Object.assign(merge, { sealedSecret: fields.sealedSecret, secretHint: fields.secretHint });
   const [row] = await db(WebhookModel.tableName)
     .insert(fields)
     .onConflict('clientId')
@@ -34,4 +34,25 @@ export async function findWebhook(db: Knex, clientId: string): Promise<WebhookMo
 
 export async function deleteWebhook(db: Knex, clientId: string): Promise<boolean> {
   return (await WebhookModel.query(db).delete().where({ clientId })) > 0;
+}
+
+/** Webhooks after a client id (all when null), by client id, for a pass over every one of them. */
+export async function listWebhooksPage(
+  db: Knex,
+  afterClientId: string | null,
+  limit: number,
+): Promise<WebhookModel[]> {
+  const query = WebhookModel.query(db).orderBy('clientId').limit(limit);
+  if (afterClientId !== null) query.where('clientId', '>', afterClientId);
+  return query;
+}
+
+/** Replaces a sealed secret, unless it changed since it was read (a client set a new one meanwhile). */
+export async function resealWebhookSecret(
+  db: Knex,
+  clientId: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  return (await WebhookModel.query(db).patch({ sealedSecret: to }).where({ clientId, sealedSecret: from })) > 0;
 }

@@ -16,6 +16,7 @@ import { findWebhook } from '../db/webhooks.js';
 import { PermanentJobError, WebhookDeliveryError } from '../errors.js';
 import type { Queues } from '../queues/queues.js';
 import { currentRequestId } from '../request-context.js';
+import type { SecretBox } from './secret-box.js';
 import { signatureHeaders } from './signing.js';
 import type { WebhookTransport } from './transport.js';
 
@@ -98,6 +99,8 @@ export type DeliveryOutcome = 'delivered' | 'already-finished' | 'not-found';
 export interface DeliveryDeps {
   db: Knex;
   transport: WebhookTransport;
+  /** Opens the webhook's sealed secret; a secret sealed under a key no longer configured is retried. */
+  secrets: SecretBox;
 }
 
 /**
@@ -130,7 +133,12 @@ export async function deliverNotification(
   const body = envelope(notification);
   const traceId = currentRequestId();
   const result = await deps.transport.post(webhook.url, body, {
-    ...signatureHeaders(webhook.secret, notification.eventId, new Date(), body),
+    ...signatureHeaders(
+      deps.secrets.open(webhook.sealedSecret, webhook.clientId),
+      notification.eventId,
+      new Date(),
+      body,
+    ),
     // Not signed: a correlation id for support, the X-Request-Id of the API call that led here.
     ...(traceId === undefined ? {} : { 'x-request-id': traceId }),
   });

@@ -3,13 +3,20 @@ import type { Knex } from 'knex';
 import type { Config } from '../config.js';
 import type { NotificationModel, WebhookModel } from '../db/models.js';
 import { findNotification, listNotifications } from '../db/notifications.js';
-import { deleteWebhook, findWebhook, upsertWebhook } from '../db/webhooks.js';
+import {
+  deleteWebhook,
+  findWebhook,
+  listWebhooksPage,
+  resealWebhookSecret,
+  upsertWebhook,
+} from '../db/webhooks.js';
 import { DestinationRefusedError, NotFoundError, WebhookUrlRefusedError } from '../errors.js';
 import type { Queues } from '../queues/queues.js';
 import type { WebhookInput } from '../schemas.js';
 import { AddressPolicy, systemResolver, type Resolver } from './addresses.js';
 import { enqueueTestNotification } from './notifications.js';
-import { generateSecret } from './signing.js';
+import { SecretBox } from './secret-box.js';
+import { generateSecret, secretHint } from './signing.js';
 import { checkDestination, hostOf } from './transport.js';
 
 export interface RegisteredWebhook {
@@ -34,9 +41,10 @@ export async function registerWebhook(
   const url = new URL(input.url);
   await refuseUnreachable(url, new AddressPolicy(deps.config.webhooks.allowedNetworks), resolver);
   const secret = input.secret ?? generateSecret();
+  const sealedSecret = new SecretBox(deps.config.webhooks.secretKeys).seal(secret, clientId);
   const { webhook, created } = await upsertWebhook(
     deps.db,
-    { clientId, url: url.href, secret },
+    { clientId, url: url.href, sealedSecret, secretHint: secretHint(secret) },
     input.secret !== undefined,
   );
   return { webhook, created, generatedSecret: created && input.secret === undefined ? secret : undefined };
@@ -85,6 +93,30 @@ export async function getNotification(db: Knex, clientId: string, id: string): P
   const notification = await findNotification(db, id, clientId);
   if (!notification) throw new NotFoundError(`No notification with id ${id}.`);
   return notification;
+}
+
+/** Webhooks read per round trip by a reseal. */
+const RESEAL_PAGE = 500;
+
+/**
+ * Seals every webhook secret under the current key (the first of WEBHOOK_SECRET_KEYS): the middle step of
+ * a key rotation, and how secrets stored before sealing get sealed. Safe to repeat and to run beside the
+ * service. Returns how many it resealed.
+ */
+export async function resealWebhookSecrets(deps: { db: Knex; config: Pick<Config, 'webhooks'> }): Promise<number> {
+  const box = new SecretBox(deps.config.webhooks.secretKeys);
+  let resealed = 0;
+  let after: string | null = null;
+  for (;;) {
+    const page = await listWebhooksPage(deps.db, after, RESEAL_PAGE);
+    for (const { clientId, sealedSecret } of page) {
+      if (box.isCurrent(sealedSecret)) continue;
+      const sealed = box.seal(box.open(sealedSecret, clientId), clientId);
+      if (await resealWebhookSecret(deps.db, clientId, sealedSecret, sealed)) resealed += 1;
+    }
+    if (page.length < RESEAL_PAGE) return resealed;
+    after = page.at(-1)?.clientId ?? null;
+  }
 }
 
 export { listNotifications };

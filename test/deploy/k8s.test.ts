@@ -97,8 +97,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(Object.keys(data).filter((name) => !configVariables.includes(name))).toEqual([]);
     const config = loadConfig({
       ...data,
+      // From the lookiy-match Secret, as the pods get them.
       DATABASE_URL: 'postgres://db/app',
       REDIS_URL: 'redis://redis:6379',
+      WEBHOOK_SECRET_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
     });
     expect(config.redis.queuePrefix).toBe(data.QUEUE_PREFIX);
     const ports = (await manifests())

@@ -39,6 +39,27 @@ describe('loadConfig', () => {
     expect(config.webhooks.allowedNetworks).toEqual(['127.0.0.1/32', '10.8.0.0/16', '::1/128']);
   });
 
+  it('reads the keys webhook secrets are sealed with, and requires them in production', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const keys = loadConfig({ WEBHOOK_SECRET_KEYS: `new:${key}, old:${key}` }).webhooks.secretKeys;
+    expect(keys.map(({ id }) => id)).toEqual(['new', 'old']);
+    expect(keys[0]?.key).toEqual(Buffer.alloc(32, 1));
+    expect(loadConfig({ WEBHOOK_SECRET_KEYS: undefined }).webhooks.secretKeys.map(({ id }) => id)).toEqual([
+      'development',
+    ]);
+    for (const bad of [
+      `k1:${Buffer.alloc(16).toString('base64')}`,
+      `k 1:${key}`,
+      `k1:${key},k1:${key}`,
+      'k1',
+    ]) {
+      expect(() => loadConfig({ WEBHOOK_SECRET_KEYS: bad })).toThrow(/WEBHOOK_SECRET_KEYS/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEYS: undefined })).toThrow(
+      /WEBHOOK_SECRET_KEYS: required in production/,
+    );
+  });
+
   it('names every bad setting and what is wrong with it', () => {
     let error: unknown;
     try {

@@ -4,6 +4,7 @@ import { PermanentJobError } from '../../lib/errors.js';
 import { AddressPolicy, systemResolver } from '../../lib/notifications/addresses.js';
 import { deliverNotification, type DeliveryOutcome } from '../../lib/notifications/notifications.js';
 import { DeliveryRateLimiter } from '../../lib/notifications/rate-limit.js';
+import { SecretBox } from '../../lib/notifications/secret-box.js';
 import { WebhookTransport } from '../../lib/notifications/transport.js';
 import type { QueuePayloads } from '../../lib/queues/registry.js';
 import type { Services } from '../../lib/services.js';
@@ -16,6 +17,7 @@ export function notifyProcessor(services: Pick<Services, 'db' | 'redis' | 'confi
     resolver: systemResolver,
   });
   const limiter = new DeliveryRateLimiter(services.redis, redis.queuePrefix, webhooks.rateLimit);
+  const secrets = new SecretBox(webhooks.secretKeys);
   return async (job: Job<QueuePayloads['notify']>, token?: string): Promise<DeliveryOutcome> => {
     const waitMs = await limiter.take(job.data.clientId);
     if (waitMs > 0) {
@@ -24,7 +26,7 @@ export function notifyProcessor(services: Pick<Services, 'db' | 'redis' | 'confi
       throw new DelayedError();
     }
     try {
-      return await deliverNotification({ db: services.db, transport }, job.data.notificationId, {
+      return await deliverNotification({ db: services.db, transport, secrets }, job.data.notificationId, {
         lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       });
     } catch (error) {
