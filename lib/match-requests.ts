@@ -86,7 +86,7 @@ export async function submitMatchRequest(
         status: inserted.status,
         subject,
       });
-      await deps.queues.add('match', { requestId: inserted.id });
+      await deps.queues.add('match', { requestId: inserted.id }, { priority: inserted.queuePriority });
       return inserted;
     });
     return { request, created: true };

@@ -43,18 +43,31 @@ export async function insertMatchRequest(
 const SUBJECT_TABLES: Record<ProfileKind, string> = { candidate: 'candidates', job: 'jobs' };
 const columnNames = snakeCaseMappers();
 
+/** BullMQ's lowest priority; a backlog beyond it ties there, first come first served. */
+export const LOWEST_QUEUE_PRIORITY = 2_097_152;
+/** Queued requests counted per insert: a client with more is simply very busy, and counting stays cheap. */
+const BACKLOG_COUNTED = 10_000;
+
 /**
  * Inserts the request only if the client has its subject, and takes the request's lock (lockMatchRequest)
  * in the same statement: one round trip on the API's hottest write, where a lookup, an insert and a lock
  * took three. Undefined when the client has no such subject; then nothing was inserted.
+ *
+ * Its queue priority is one more than the client's queued requests, so a client with a backlog waits
+ * behind one with none, and never below the client's own queued ones, so a client's requests keep their
+ * order: a burst's priority stays at its peak until the client's queue is empty, then starts again at 1.
  */
 export async function insertMatchRequestForSubject(
   trx: Knex.Transaction,
   request: NewMatchRequest,
 ): Promise<MatchRequestModel | undefined> {
   const { rows } = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `INSERT INTO match_requests (client_id, subject_type, subject_id, top_k, filters, idempotency_key)
-     SELECT ?, ?, ?, ?, ?::jsonb, ?
+    `INSERT INTO match_requests
+       (client_id, subject_type, subject_id, top_k, filters, idempotency_key, queue_priority)
+     SELECT ?, ?, ?, ?, ?::jsonb, ?, LEAST(?::integer, GREATEST(
+       (SELECT count(*) + 1 FROM (SELECT 1 FROM match_requests
+          WHERE client_id = ? AND status = 'queued' LIMIT ?) AS backlog),
+       (SELECT max(queue_priority) FROM match_requests WHERE client_id = ? AND status = 'queued')))
       WHERE EXISTS (SELECT 1 FROM ?? WHERE id = ? AND client_id = ?)
      RETURNING *, pg_advisory_xact_lock(hashtextextended(?::text || id::text, 0)) AS locked`,
     [
@@ -64,6 +77,10 @@ export async function insertMatchRequestForSubject(
       request.topK,
       JSON.stringify(request.filters),
       request.idempotencyKey,
+      LOWEST_QUEUE_PRIORITY,
+      request.clientId,
+      BACKLOG_COUNTED,
+      request.clientId,
       SUBJECT_TABLES[request.subjectType],
       request.subjectId,
       request.clientId,

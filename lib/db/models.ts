@@ -99,6 +99,8 @@ export class MatchRequestModel extends BaseModel {
   declare attempts: number;
   declare idempotencyKey: string | null;
   declare scorer: string | null;
+  /** The match job's BullMQ priority (1 runs first), from the client's backlog when it was accepted. */
+  declare queuePriority: number;
   declare createdAt: Date;
   declare startedAt: Date | null;
   declare completedAt: Date | null;

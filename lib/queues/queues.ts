@@ -18,7 +18,12 @@ export type JobStanding =
   | { state: 'failed'; reason: string };
 
 export interface Queues {
-  add<Name extends QueueName>(name: Name, payload: QueuePayloads[Name]): Promise<void>;
+  /** `priority`: 1 runs first (BullMQ's); a job without one runs before every job with one. */
+  add<Name extends QueueName>(
+    name: Name,
+    payload: QueuePayloads[Name],
+    options?: { priority?: number },
+  ): Promise<void>;
   addBulk<Name extends QueueName>(name: Name, payloads: QueuePayloads[Name][]): Promise<void>;
   standing<Name extends QueueName>(name: Name, payload: QueuePayloads[Name]): Promise<JobStanding>;
   /**
@@ -84,8 +89,10 @@ export function createQueues(config: Config, connection: Redis): Queues {
   };
   return {
     get,
-    add: (name, payload) =>
-      wrap(name, () => get(name).add(name, traced(payload), { jobId: queueRegistry[name].jobId(payload) })),
+    add: (name, payload, options = {}) =>
+      wrap(name, () =>
+        get(name).add(name, traced(payload), { jobId: queueRegistry[name].jobId(payload), ...options }),
+      ),
     addBulk: (name, payloads) =>
       wrap(name, () =>
         get(name).addBulk(
