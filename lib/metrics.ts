@@ -19,6 +19,11 @@ export const relayMetrics = {
     help: 'Relay cycles that failed (broker or Postgres unreachable); the rows wait and are retried',
     registers: [metricsRegistry],
   }),
+  parked: new Counter({
+    name: 'lookiy_outbox_relay_parked_total',
+    help: 'Outbox events this process parked: the broker refused them for good (too large, invalid); they wait for an admin retry',
+    registers: [metricsRegistry],
+  }),
   leader: new Gauge({
     name: 'lookiy_outbox_relay_leader',
     help: 'Relays in this process that hold the relay lock (publish); the others stand by',
@@ -64,6 +69,14 @@ export function registerOutboxLagGauges(
     registers: [registry],
     async collect() {
       this.set(Math.max(0, ...(await statuses()).map((status) => status.oldestUnsentAgeSeconds)));
+    },
+  });
+  new Gauge({
+    name: 'lookiy_outbox_parked_events',
+    help: 'Outbox events the broker refused for good, set aside until an admin retries them (POST /admin/outbox/parked/retry)',
+    registers: [registry],
+    async collect() {
+      this.set((await statuses()).reduce((sum, status) => sum + status.parked, 0));
     },
   });
 }

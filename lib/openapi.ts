@@ -14,6 +14,8 @@ import {
   notificationResponse,
   outboxStatusResponse,
   page,
+  parkedEventResponse,
+  parkedRetryResponse,
   problemResponse,
   readinessResponse,
   webhookResponse,
@@ -30,6 +32,8 @@ import {
   listQuery,
   matchRequestInput,
   MAX_BATCH_ITEMS,
+  outboxRowId,
+  parkedListQuery,
   webhookInput,
 } from './schemas.js';
 
@@ -355,6 +359,47 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
             operationId: 'outbox-status',
             security: [{ adminToken: [] }],
             responses: { '200': json(outboxStatusResponse, 'outbox lag'), ...problems(401) },
+          },
+        },
+        '/admin/outbox/parked': {
+          get: {
+            tags: ['admin'],
+            summary:
+              'Outbox events the broker refused for good (too large, invalid), with its answer, oldest first: the relay publishes the events after them and leaves these for a retry',
+            operationId: 'list-parked-events',
+            security: [{ adminToken: [] }],
+            requestParams: { query: parkedListQuery },
+            responses: {
+              '200': json(page(parkedEventResponse, 'ParkedEvent'), 'a page'),
+              ...problems(401, 422),
+            },
+          },
+        },
+        '/admin/outbox/parked/retry': {
+          post: {
+            tags: ['admin'],
+            summary:
+              'Hand every parked event back to the relay, once the cause is fixed (say, the topic takes larger messages); one the broker still refuses is parked again',
+            operationId: 'retry-parked-events',
+            security: [{ adminToken: [] }],
+            responses: {
+              '202': json(parkedRetryResponse, 'the relay publishes them next'),
+              ...problems(401),
+            },
+          },
+        },
+        '/admin/outbox/parked/{id}/retry': {
+          post: {
+            tags: ['admin'],
+            summary:
+              'Hand one parked event back to the relay; it is published after the events of its aggregate the relay published meanwhile',
+            operationId: 'retry-parked-event',
+            security: [{ adminToken: [] }],
+            requestParams: { path: z.object({ id: outboxRowId }) },
+            responses: {
+              '202': json(parkedRetryResponse, 'the relay publishes it next'),
+              ...problems(401, 404, 422),
+            },
           },
         },
         '/healthz': {

@@ -215,8 +215,35 @@ export const outboxStatusResponse = z
     unsent: z.number().int(),
     oldestUnsentAgeSeconds: z.number(),
     lastPublishedAt: z.string().nullable(),
+    parked: z.number().int().meta({
+      description:
+        'events the broker refused for good (too large, invalid), not counted in unsent: see /admin/outbox/parked',
+    }),
   })
   .meta({ id: 'OutboxStatus' });
+
+export const parkedEventResponse = z
+  .object({
+    id: z.string().meta({ description: 'the outbox row' }),
+    eventId: id.meta({ description: 'the CloudEvents id the event is published with' }),
+    clientId: id.nullable(),
+    aggregateType: z.string(),
+    aggregateId: id,
+    eventType: z.string(),
+    createdAt: timestamp,
+    parkedAt: timestamp,
+    reason: z.string().meta({ description: "the broker's answer, e.g. MESSAGE_TOO_LARGE: ..." }),
+  })
+  .meta({ id: 'ParkedEvent' });
+
+export const parkedRetryResponse = z
+  .object({
+    retried: z
+      .number()
+      .int()
+      .meta({ description: 'events handed back to the relay, which publishes them next' }),
+  })
+  .meta({ id: 'ParkedRetry' });
 
 const check = z.object({
   status: z.enum(['up', 'down']),
@@ -278,3 +305,4 @@ export const clientResponse = z
 
 export type ApiKeyResponse = z.input<typeof apiKeyResponse>;
 export type ClientResponse = z.input<typeof clientResponse>;
+export type ParkedEventResponse = z.input<typeof parkedEventResponse>;

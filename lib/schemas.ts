@@ -141,6 +141,13 @@ export const listQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 
+/** An outbox row id, as the parked-event list shows it. */
+export const outboxRowId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an outbox row id');
+
+export const parkedListQuery = listQuery.extend({
+  cursor: outboxRowId.optional().meta({ description: 'the nextCursor of the previous page' }),
+});
+
 export const idempotencyKey = z
   .string()
   .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 printable ASCII characters (a UUID is a good choice)')

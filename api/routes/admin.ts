@@ -4,10 +4,18 @@ import { announceKeyChange } from '../../lib/api-key-cache.js';
 import { createClient, issueKey, listKeys, revokeKey } from '../../lib/clients.js';
 import { listClients, type ClientWithKeyCount } from '../../lib/db/clients.js';
 import type { ApiKeyModel } from '../../lib/db/models.js';
-import { outboxStatus } from '../../lib/db/outbox.js';
+import { listParked, outboxStatus, retryParked, type ParkedEvent } from '../../lib/db/outbox.js';
+import { NotFoundError } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../../lib/profiles.js';
-import type { ApiKeyResponse, ClientResponse } from '../../lib/responses.js';
-import { apiKeyInput, clientInput, listQuery, parse } from '../../lib/schemas.js';
+import type { ApiKeyResponse, ClientResponse, ParkedEventResponse } from '../../lib/responses.js';
+import {
+  apiKeyInput,
+  clientInput,
+  listQuery,
+  outboxRowId,
+  parkedListQuery,
+  parse,
+} from '../../lib/schemas.js';
 import type { Services } from '../../lib/services.js';
 import { adminAuth } from '../middleware/auth.js';
 
@@ -27,6 +35,11 @@ function keyView(key: ApiKeyModel): ApiKeyResponse {
 
 function clientView(client: ClientWithKeyCount): ClientResponse {
   return { id: client.id, name: client.name, activeKeys: client.activeKeys, createdAt: client.createdAt };
+}
+
+function parkedView(event: ParkedEvent): ParkedEventResponse {
+  const { parkReason, ...rest } = event;
+  return { ...rest, reason: parkReason };
 }
 
 export function adminRoutes(services: Pick<Services, 'db' | 'config' | 'redis'>): Router {
@@ -82,6 +95,25 @@ export function adminRoutes(services: Pick<Services, 'db' | 'config' | 'redis'>)
   router.get('/outbox', async (ctx) => {
     const status = await outboxStatus(services.db);
     ctx.body = { ...status, lastPublishedAt: status.lastPublishedAt?.toISOString() ?? null };
+  });
+
+  router.get('/outbox/parked', async (ctx) => {
+    const query = parse(parkedListQuery, ctx.query, 'query string');
+    const page = await listParked(services.db, query.limit, query.cursor);
+    ctx.body = { items: page.items.map(parkedView), nextCursor: page.nextAfter };
+  });
+
+  router.post('/outbox/parked/retry', async (ctx) => {
+    ctx.status = 202;
+    ctx.body = { retried: await retryParked(services.db) };
+  });
+
+  router.post('/outbox/parked/:id/retry', async (ctx) => {
+    const id = parse(outboxRowId, ctx.params.id, 'path');
+    const retried = await retryParked(services.db, id);
+    if (retried === 0) throw new NotFoundError(`No parked outbox event ${id}.`);
+    ctx.status = 202;
+    ctx.body = { retried };
   });
 
   return router;

@@ -159,6 +159,9 @@ export class OutboxModel extends BaseModel {
   declare requestId: string | null;
   declare createdAt: Date;
   declare publishedAt: Date | null;
+  /** When the relay set the row aside because the broker refused it for good (see parkReason). */
+  declare parkedAt: Date | null;
+  declare parkReason: string | null;
 }
 
 export class WebhookModel extends BaseModel {

@@ -1,7 +1,10 @@
 import pg from 'pg';
 
-/** The channel the outbox trigger (migration 20261125000004_events) notifies, with the schema as payload. */
-const CHANNEL = 'lookiy_outbox';
+/**
+ * The channel the outbox trigger (migration 20261125000004_events) notifies, with the schema as payload; an
+ * admin retry of parked rows (lib/db/outbox.ts) notifies it too.
+ */
+export const OUTBOX_CHANNEL = 'lookiy_outbox';
 /**
  * First key of the relay's advisory lock; the second is the schema, so relays of different schemas on one
  * server (parallel tests) do not exclude each other. Two-key locks are a key space apart from the one-key
@@ -70,12 +73,12 @@ export class OutboxSession {
       lose(new Error('the relay session ended'));
     });
     client.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload === options.schema) options.onNotify();
+      if (message.channel === OUTBOX_CHANNEL && message.payload === options.schema) options.onNotify();
     });
     try {
       await client.connect();
       await client.query(`SET search_path TO ${client.escapeIdentifier(options.schema)}`);
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (error) {
       await session.close();
       throw error;
@@ -96,13 +99,14 @@ export class OutboxSession {
     return result.rows[0]?.locked === true;
   }
 
-  /** The oldest unpublished rows, leaving out `inFlight` (sent, not marked yet). */
+  /** The oldest unpublished rows that are not parked, leaving out `inFlight` (sent, not marked yet). */
   async readUnsent(limit: number, inFlight: readonly string[]): Promise<UnsentEvent[]> {
     const result = await this.query<UnsentEvent>(
       `SELECT id, event_id AS "eventId", client_id AS "clientId", aggregate_type AS "aggregateType",
               aggregate_id AS "aggregateId", event_type AS "eventType", payload, request_id AS "requestId",
               created_at AS "createdAt"
-       FROM outbox WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+       FROM outbox WHERE published_at IS NULL AND parked_at IS NULL AND id <> ALL($2::bigint[])
+       ORDER BY id LIMIT $1`,
       [limit, inFlight],
     );
     return result.rows;
@@ -110,6 +114,11 @@ export class OutboxSession {
 
   async markPublished(ids: readonly string[]): Promise<void> {
     await this.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** Sets a row the broker refused for good aside, with the broker's answer; the relay reads past it. */
+  async park(id: string, reason: string): Promise<void> {
+    await this.query('UPDATE outbox SET parked_at = now(), park_reason = $2 WHERE id = $1', [id, reason]);
   }
 
   /** Runs after every query issued before it has settled, whatever their outcome. */

@@ -89,3 +89,33 @@ export const orderedProducer: ProducerConfig = {
   allowAutoTopicCreation: false,
   createPartitioner: Partitioners.DefaultPartitioner,
 };
+
+/**
+ * Broker answers about the records of a produce request themselves: the same records sent again get the
+ * same answer. Everything else (a broker away, a timeout, a leader moving, a missing topic, authorization)
+ * says nothing about a record and passes once the cause does.
+ */
+const RECORD_REFUSALS: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
+
+/**
+ * When `error` is the broker refusing the records sent, its answer ("TYPE: message"); otherwise undefined.
+ * kafkajs hands the broker's protocol error over as the cause of its retrier's error (non-retriable, or
+ * retries exhausted), so the chain of causes is searched. kafkajs is CommonJS and does not export its error
+ * classes to ESM, hence the check by name.
+ */
+export function recordRefusal(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let cause = error; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
+    const type = (cause as Error & { type?: unknown }).type;
+    if (cause.name === 'KafkaJSProtocolError' && typeof type === 'string' && RECORD_REFUSALS.has(type)) {
+      return `${type}: ${cause.message}`;
+    }
+  }
+  return undefined;
+}

@@ -8,7 +8,7 @@ import { OutboxSession, type UnsentEvent } from '../db/outbox-session.js';
 import type { Logger } from '../logger.js';
 import { relayMetrics } from '../metrics.js';
 import { toKafkaMessage } from './envelope.js';
-import { ensureTopics, orderedProducer, topicNames, type TopicNames } from './kafka.js';
+import { ensureTopics, orderedProducer, recordRefusal, topicNames, type TopicNames } from './kafka.js';
 import type { AggregateType } from './registry.js';
 
 /** Longest wait between attempts while the broker or Postgres is away. */
@@ -30,11 +30,16 @@ export interface RelayDeps {
  * then marks the rows, through the lock-holding session. So each aggregate's events (one topic, keyed by the
  * aggregate id, one partition) go out in the order they were recorded, and a row is published again only
  * when a relay stopped between sending and marking it (at most its last two batches: one being marked while
- * the next is sent): at least once, with duplicates only around a crash or a lost connection. Consumers
- * deduplicate by the CloudEvents id.
+ * the next is sent): at least once, with duplicates only around a crash, a lost connection or a batch the
+ * broker refused (below). Consumers deduplicate by the CloudEvents id.
  *
  * The leader sleeps until Postgres notifies an outbox insert, or RELAY_POLL_MS passes. While the broker
  * or Postgres is down the rows wait, and the relay retries with a growing pause.
+ *
+ * A row the broker refuses for good (too large, invalid: see recordRefusal) is parked, and the relay goes
+ * on with the rows after it. A parked row leaves its aggregate's order: the aggregate's later events are
+ * published without it, and an admin retry publishes it after them. Consumers that need an aggregate's
+ * latest state compare the events' time (and a profile's revision) rather than trust arrival order.
  */
 export class OutboxRelay {
   /** Names this relay in logs and, as application_name, in pg_stat_activity. */
@@ -110,7 +115,7 @@ export class OutboxRelay {
     const { batchSize } = this.deps.config.relay;
     let rows = await session.readUnsent(batchSize, []);
     if (rows.length === 0) return 0;
-    const producer = await this.openProducer();
+    let producer = await this.openProducer();
     let published = 0;
     let marking: Promise<number> = Promise.resolve(0);
     while (rows.length > 0) {
@@ -120,13 +125,25 @@ export class OutboxRelay {
         rows.length < batchSize || this.stopping ? Promise.resolve([]) : session.readUnsent(batchSize, ids);
       // Should the send fail, these still settle on their own; the failure is the send's.
       next.catch(() => undefined);
-      await sending;
+      const refused = await sending.then(
+        () => false,
+        (error: unknown) => {
+          if (recordRefusal(error) === undefined) throw error;
+          return true;
+        },
+      );
       published += await marking;
-      marking = session.markPublished(ids).then(() => {
-        relayMetrics.published.inc(ids.length);
-        return ids.length;
-      });
-      marking.catch(() => undefined);
+      if (refused) {
+        marking = Promise.resolve(0);
+        published += await this.sendOneByOne(session, rows);
+        producer = await this.openProducer();
+      } else {
+        marking = session.markPublished(ids).then(() => {
+          relayMetrics.published.inc(ids.length);
+          return ids.length;
+        });
+        marking.catch(() => undefined);
+      }
       rows = await next;
     }
     published += await marking;
@@ -134,11 +151,62 @@ export class OutboxRelay {
     return published;
   }
 
+  /**
+   * After the broker refused a batch for good: sends its rows one at a time, in order, to tell a row the
+   * broker refuses (parked, with the broker's answer) from rows it refused only as part of the batch (a
+   * batch can be too large where none of its rows is). Rows of the batch the broker took before refusing
+   * the rest go out again, as duplicates consumers drop by id. A refused request can leave an idempotent
+   * producer's sequence numbers behind the broker's, so each one is followed by a fresh producer. Any other
+   * failure ends the cycle, as a failed batch does. Returns how many rows it published.
+   */
+  private async sendOneByOne(session: OutboxSession, rows: readonly UnsentEvent[]): Promise<number> {
+    await this.dropProducer();
+    let published = 0;
+    for (const row of rows) {
+      const producer = await this.openProducer();
+      const refusal = await producer
+        .send({ topic: this.topicOf(row), messages: [toKafkaMessage(row)], acks: -1 })
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            const reason = recordRefusal(error);
+            if (reason === undefined) throw error;
+            return reason;
+          },
+        );
+      if (refusal === undefined) {
+        await session.markPublished([row.id]);
+        relayMetrics.published.inc();
+        published += 1;
+        continue;
+      }
+      await this.dropProducer();
+      await session.park(row.id, refusal);
+      relayMetrics.parked.inc();
+      this.deps.logger.error(
+        {
+          relay: this.id,
+          outboxId: row.id,
+          eventId: row.eventId,
+          eventType: row.eventType,
+          aggregateId: row.aggregateId,
+          reason: refusal,
+        },
+        'the broker refused an outbox event for good: parked; once the cause is fixed, retry it with POST /admin/outbox/parked/{id}/retry',
+      );
+    }
+    return published;
+  }
+
+  private topicOf(row: UnsentEvent): string {
+    return this.topics.outbound[row.aggregateType as AggregateType];
+  }
+
   /** The batch per topic, each in outbox id order. */
   private topicMessages(rows: readonly UnsentEvent[]): { topic: string; messages: Message[] }[] {
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
-      const topic = this.topics.outbound[row.aggregateType as AggregateType];
+      const topic = this.topicOf(row);
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
       messages.push(toKafkaMessage(row));

@@ -96,6 +96,8 @@ describe('outbox relay during a broker outage', () => {
       revisionsSeen.set(key, [...(revisionsSeen.get(key) ?? []), event.data.revision]);
     }
     expect(rows.filter((row) => !received.has(row.eventId))).toEqual([]);
+    // An outage is a passing cause: the rows waited, none was parked as if the broker had refused it.
+    expect(await stack.services.db('outbox').whereNotNull('parkedAt')).toEqual([]);
     for (const aggregateId of aggregates) {
       const count = revisions.get(aggregateId) ?? 0;
       expect(revisionsSeen.get(aggregateId)).toEqual(Array.from({ length: count }, (_, index) => index + 1));
