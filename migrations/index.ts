@@ -8,6 +8,7 @@ import * as notifications from './20261125000005_notifications.js';
 import * as requestIds from './20261125000006_request_ids.js';
 import * as apiKeys from './20261125000007_api_keys.js';
 import * as idempotencyKeys from './20261125000008_idempotency_keys.js';
+import * as retentionIndexes from './20261207000001_retention_indexes.js';
 import * as outboxParking from './20261207000002_outbox_parking.js';
 import * as sealedWebhookSecrets from './20261207000003_sealed_webhook_secrets.js';
 import * as matchQueuePriority from './20261207000004_match_queue_priority.js';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '20261125000006_request_ids': requestIds,
   '20261125000007_api_keys': apiKeys,
   '20261125000008_idempotency_keys': idempotencyKeys,
+  '20261207000001_retention_indexes': retentionIndexes,
   '20261207000002_outbox_parking': outboxParking,
   '20261207000003_sealed_webhook_secrets': sealedWebhookSecrets,
   '20261207000004_match_queue_priority': matchQueuePriority,
