@@ -8,6 +8,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 import type { SecretKey } from './notifications/secret-box.js';
+import type { RetentionPolicy } from './db/retention.js';
 import { queueNames, type QueueName } from './queues/registry.js';
 
 const booleanFromString = z
@@ -187,6 +188,22 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(30_000),
+  PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  PURGE_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
+  // Kafka's own default retention: a consumer group reset to the earliest offset meets no older event.
+  PROCESSED_EVENT_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24),
+  NOTIFICATION_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24),
+  // 0: match requests and their results are kept for good.
+  MATCH_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
@@ -295,6 +312,12 @@ export interface Config {
     /** Rows younger than this are left alone: their own transaction or job may still be under way. */
     minAgeMs: number;
   };
+  /** What the maintenance queue purges, how often and how much per statement (lib/retention.ts). */
+  retention: RetentionPolicy & {
+    intervalMs: number;
+    /** Rows deleted per statement, so a large backlog never holds its row locks for long. */
+    batch: number;
+  };
   webhooks: {
     /** One delivery attempt, from the DNS lookup to the response's status line. */
     timeoutMs: number;
@@ -396,6 +419,14 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       maxStalls: env.JOB_MAX_STALLS,
     },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, minAgeMs: env.RECONCILE_MIN_AGE_MS },
+    retention: {
+      intervalMs: env.PURGE_INTERVAL_MS,
+      batch: env.PURGE_BATCH,
+      outboxHours: env.OUTBOX_RETENTION_HOURS,
+      processedEventHours: env.PROCESSED_EVENT_RETENTION_HOURS,
+      notificationHours: env.NOTIFICATION_RETENTION_HOURS,
+      matchRequestDays: env.MATCH_REQUEST_RETENTION_DAYS === 0 ? undefined : env.MATCH_REQUEST_RETENTION_DAYS,
+    },
     webhooks: {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       attempts: env.WEBHOOK_ATTEMPTS,

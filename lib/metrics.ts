@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { outboxStatus } from './db/outbox.js';
+import { retentionBacklog, type RetentionBacklog, type RetentionPolicy } from './db/retention.js';
 import type { Queues } from './queues/queues.js';
 import { queueNames } from './queues/registry.js';
 
@@ -89,6 +90,69 @@ export function trackOutboxLag(db: Knex): () => void {
   trackedDatabases.add(db);
   return () => trackedDatabases.delete(db);
 }
+
+export const retentionMetrics = {
+  purged: new Counter({
+    name: 'lookiy_retention_purged_rows_total',
+    help: 'Rows this process purged past their retention, by table (match results go with their request)',
+    labelNames: ['table'] as const,
+    registers: [metricsRegistry],
+  }),
+};
+
+const retentionSources = new Map<Knex, RetentionPolicy>();
+
+/** Puts a process's database behind the retention gauges, under its policy; returns the way to take it out. */
+export function trackRetention(db: Knex, policy: RetentionPolicy): () => void {
+  retentionSources.set(db, policy);
+  return () => retentionSources.delete(db);
+}
+
+let backlogRead: Promise<RetentionBacklog[]> | undefined;
+
+/** One read of every tracked database per scrape, shared by the gauges that show it. */
+function retentionBacklogs(): Promise<RetentionBacklog[]> {
+  backlogRead ??= Promise.all([...retentionSources].map(([db, policy]) => retentionBacklog(db, policy)))
+    .then((backlogs) => backlogs.flat())
+    .finally(() => {
+      backlogRead = undefined;
+    });
+  return backlogRead;
+}
+
+new Gauge({
+  name: 'lookiy_retention_purgeable_rows',
+  help: 'Rows past their retention that the maintenance queue has not purged yet, by table',
+  labelNames: ['table'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    try {
+      for (const { table, rows } of await retentionBacklogs()) this.inc({ table }, rows);
+    } catch {
+      // Postgres is away: the backlog is unknown, and /readyz says why.
+      this.reset();
+    }
+  },
+});
+
+new Gauge({
+  name: 'lookiy_retention_purgeable_age_seconds',
+  help: 'How long the oldest row past its retention has waited to be purged, by table (0 when none): a few PURGE_INTERVAL_MS at most while purging keeps up',
+  labelNames: ['table'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    try {
+      const ages = new Map<string, number>();
+      for (const { table, overdueSeconds } of await retentionBacklogs())
+        ages.set(table, Math.max(ages.get(table) ?? 0, overdueSeconds));
+      for (const [table, age] of ages) this.set({ table }, age);
+    } catch {
+      this.reset();
+    }
+  },
+});
 
 export const httpMetrics = {
   duration: new Histogram({

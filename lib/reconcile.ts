@@ -31,26 +31,8 @@ export interface ReconcileSummary {
   requeuedNotifications: number;
 }
 
-/** The reconciler's BullMQ job scheduler on the maintenance queue. */
-export const RECONCILE_SCHEDULER = 'reconcile';
-
 /** Rows read, and jobs looked up in Redis at once, per round trip. */
 const PAGE = 500;
-
-/** Runs the reconciler every `everyMs`, from every worker process that serves the maintenance queue. */
-export async function scheduleReconciler(queues: Queues, everyMs: number): Promise<void> {
-  await queues.schedule('maintenance', RECONCILE_SCHEDULER, everyMs, { task: 'reconcile' });
-}
-
-/**
- * Schedules the reconciler again if its scheduler is gone: it lives in Redis and is lost with everything
- * else there, which is when it is needed most. True when it had to.
- */
-export async function restoreReconcilerSchedule(queues: Queues, everyMs: number): Promise<boolean> {
-  if (await queues.isScheduled('maintenance', RECONCILE_SCHEDULER)) return false;
-  await scheduleReconciler(queues, everyMs);
-  return true;
-}
 
 /**
  * One pass over the record. Rows younger than `minAgeMs` are left alone: their jobs are normally under

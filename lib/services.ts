@@ -6,7 +6,7 @@ import { createDatabase, type Database } from './db/knex.js';
 import { ReadinessProbe } from './health.js';
 import type { Embedder } from './matching/features.js';
 import { createLogger, type Logger } from './logger.js';
-import { trackOutboxLag, trackQueueSizes } from './metrics.js';
+import { trackOutboxLag, trackQueueSizes, trackRetention } from './metrics.js';
 import { createRedis } from './queues/connection.js';
 import { createQueues, type Queues } from './queues/queues.js';
 
@@ -38,7 +38,7 @@ export function createServices(config: Config, name: string, options: ServiceOpt
     logger.warn({ err: error }, 'redis connection error');
   });
   const queues = createQueues(config, redis);
-  const untrackMetrics = [trackQueueSizes(queues), trackOutboxLag(db)];
+  const untrackMetrics = [trackQueueSizes(queues), trackOutboxLag(db), trackRetention(db, config.retention)];
   const readiness = new ReadinessProbe({
     db,
     redis,

@@ -7,7 +7,7 @@ import { webhookBackoff } from '../lib/notifications/backoff.js';
 import type { QueueName, TraceData } from '../lib/queues/registry.js';
 import { withRequestId } from '../lib/request-context.js';
 import { createRedis } from '../lib/queues/connection.js';
-import { restoreReconcilerSchedule, scheduleReconciler } from '../lib/reconcile.js';
+import { maintenanceSchedules, restoreMaintenanceSchedule, scheduleMaintenance } from '../lib/maintenance.js';
 import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
@@ -93,7 +93,7 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  const keeper = queues.includes('maintenance') ? await keepReconcilerScheduled(services) : undefined;
+  const keeper = queues.includes('maintenance') ? await keepMaintenanceScheduled(services) : undefined;
   logger.info({ queues, concurrency }, 'workers started');
   return {
     workers,
@@ -106,25 +106,40 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
 }
 
 /**
- * Schedules the reconciler (at the configured interval) and checks as often that the schedule is still in
- * Redis: a Redis that lost every job lost the scheduler too, just when a reconciler pass is needed.
+ * Schedules the maintenance tasks (each at its configured interval) and checks as often as the most
+ * frequent one runs that their schedules are still in Redis: a Redis that lost every job lost the
+ * schedulers too, just when a reconciler pass is needed.
  */
-async function keepReconcilerScheduled(services: Services): Promise<NodeJS.Timeout> {
+async function keepMaintenanceScheduled(services: Services): Promise<NodeJS.Timeout> {
   const { queues, config, logger } = services;
-  const everyMs = config.reconcile.intervalMs;
-  try {
-    await scheduleReconciler(queues, everyMs);
-  } catch (error) {
-    logger.warn({ err: error }, 'could not schedule the reconciler; trying again shortly');
+  const schedules = maintenanceSchedules(config);
+  for (const schedule of schedules) {
+    try {
+      await scheduleMaintenance(queues, schedule);
+    } catch (error) {
+      logger.warn(
+        { err: error, task: schedule.task },
+        'could not schedule a maintenance task; trying again shortly',
+      );
+    }
   }
-  return setInterval(() => {
-    void restoreReconcilerSchedule(queues, everyMs).then(
-      (restored) => {
-        if (restored) logger.warn('the reconciler schedule was missing from Redis: scheduled again');
-      },
-      (error: unknown) => {
-        logger.warn({ err: error }, 'could not check the reconciler schedule');
-      },
-    );
-  }, everyMs);
+  return setInterval(
+    () => {
+      for (const schedule of schedules) {
+        void restoreMaintenanceSchedule(queues, schedule).then(
+          (restored) => {
+            if (restored)
+              logger.warn(
+                { task: schedule.task },
+                'a maintenance schedule was missing from Redis: scheduled again',
+              );
+          },
+          (error: unknown) => {
+            logger.warn({ err: error, task: schedule.task }, 'could not check a maintenance schedule');
+          },
+        );
+      }
+    },
+    Math.min(...schedules.map((schedule) => schedule.everyMs)),
+  );
 }

@@ -12,9 +12,14 @@ export interface QueuePayloads {
   match: { requestId: string };
   /** POST one notification to the client's webhook; the client id keys its rate limit. */
   notify: { notificationId: string; clientId: string };
-  /** Housekeeping run by a job scheduler rather than per request; `reconcile` repairs lost queue state. */
-  maintenance: { task: 'reconcile' };
+  /**
+   * Housekeeping run by job schedulers rather than per request: `reconcile` repairs lost queue state,
+   * `purge` deletes rows past their retention.
+   */
+  maintenance: { task: MaintenanceTask };
 }
+
+export type MaintenanceTask = 'reconcile' | 'purge';
 
 export type QueueName = keyof QueuePayloads;
 
