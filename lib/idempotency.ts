@@ -6,7 +6,6 @@ import type { Knex } from 'knex';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
-  purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
   type StoredResponse,
 } from './db/idempotency.js';
@@ -27,9 +26,6 @@ function requestHash(request: IdempotentRequest): string {
     .digest('hex');
 }
 
-/** One claim in this many also forgets expired keys, so the table stays as large as a day of keys. */
-const PURGE_EVERY = 100;
-
 /**
  * Starts a request under an Idempotency-Key. Returns undefined when this request may run (it holds the
  * key now), or the stored answer of the first request with this key. Throws when the key was used for
@@ -42,7 +38,6 @@ export async function beginIdempotent(
   request: IdempotentRequest,
   limits: { ttlHours: number; requestTimeoutMs: number },
 ): Promise<StoredResponse | undefined> {
-  if (Math.random() < 1 / PURGE_EVERY) await purgeExpiredIdempotencyKeys(db);
   // No request runs longer than the request timeout, so a claim older than that is one nobody will finish.
   const claim = await claimIdempotencyKey(
     db,

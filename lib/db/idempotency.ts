@@ -79,13 +79,3 @@ export async function completeIdempotencyKey(
 export async function releaseIdempotencyKey(db: Knex, clientId: string, key: string): Promise<void> {
   await db('idempotencyKeys').where({ clientId, key }).whereNull('responseStatus').delete();
 }
-
-/** Forgets expired keys, a bounded batch at a time. */
-export async function purgeExpiredIdempotencyKeys(db: Knex, batch = 1000): Promise<number> {
-  const result = await db.raw<{ rowCount: number }>(
-    `DELETE FROM idempotency_keys WHERE ctid IN (
-       SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ?)`,
-    [batch],
-  );
-  return result.rowCount;
-}
