@@ -139,9 +139,7 @@ export class QueueUnavailableError extends AppError {
 /** A features job names a revision its row never had: added by hand, or by a bug. */
 export class RevisionNotWrittenError extends Error {
   constructor(kind: string, id: string, revision: number) {
-    super(
-      `${kind} ${id} has no revision ${revision}: no write of it was committed`,
-    );
+    super(`${kind} ${id} has no revision ${revision}: no write of it was committed`);
     this.name = 'RevisionNotWrittenError';
   }
 }

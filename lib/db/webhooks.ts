@@ -17,7 +17,8 @@ export async function upsertWebhook(
   replaceSecret: boolean,
 ): Promise<UpsertedWebhook> {
   const merge: Record<string, unknown> = { url: fields.url, updatedAt: db.fn.now() };
-  if (replaceSecret) Object.assign(merge, { sealedSecret: fields.sealedSecret, secretHint: fields.secretHint });
+  if (replaceSecret)
+    Object.assign(merge, { sealedSecret: fields.sealedSecret, secretHint: fields.secretHint });
   const [row] = await db(WebhookModel.tableName)
     .insert(fields)
     .onConflict('clientId')
@@ -54,5 +55,7 @@ export async function resealWebhookSecret(
   from: string,
   to: string,
 ): Promise<boolean> {
-  return (await WebhookModel.query(db).patch({ sealedSecret: to }).where({ clientId, sealedSecret: from })) > 0;
+  return (
+    (await WebhookModel.query(db).patch({ sealedSecret: to }).where({ clientId, sealedSecret: from })) > 0
+  );
 }

@@ -103,7 +103,10 @@ const RESEAL_PAGE = 500;
  * a key rotation, and how secrets stored before sealing get sealed. Safe to repeat and to run beside the
  * service. Returns how many it resealed.
  */
-export async function resealWebhookSecrets(deps: { db: Knex; config: Pick<Config, 'webhooks'> }): Promise<number> {
+export async function resealWebhookSecrets(deps: {
+  db: Knex;
+  config: Pick<Config, 'webhooks'>;
+}): Promise<number> {
   const box = new SecretBox(deps.config.webhooks.secretKeys);
   let resealed = 0;
   let after: string | null = null;
