@@ -1,13 +1,17 @@
 /**
- * `npm run chaos [-- --short] [--full] [--out CHAOS.md] [--keep-logs]`: the real processes (3 workers, the
- * outbox relay, the API) against a Redis, a Postgres cluster and a Kafka broker of this run's own, under a
- * steady load of match requests, while faults are injected: kill -9 of a random worker every few seconds
+ * `npm run chaos -- [--short | --full] [--seed N] [--out CHAOS.md] [--keep-logs]`: the real processes (3
+ * workers, the outbox relay, the API, and in the full profile the Kafka ingest consumer) against a Redis, a
+ * Postgres cluster and a Kafka broker of this run's own, under a steady load of match requests, while
+ * faults are injected: kill -9 of a random worker every few seconds
  * (restarted as a supervisor would), one Redis restart without persistence, the broker stopped for a while,
- * one Postgres restart. Then it lets the system settle and checks that nothing accepted was lost or
- * completed twice, that every accepted request's events reached Kafka, and how webhooks and recovery went.
- * Exits 1 when something accepted was lost, completed twice or is missing an event.
+ * one Postgres restart; the full profile also produces ingest events and kills the ingest consumer. Every
+ * random choice follows from one seed, printed at the start and in the report, so `--seed` replays a run.
+ * Then it waits until nothing is pending or nothing moves any more, and checks that nothing accepted was
+ * lost or completed twice, that every accepted request's events reached Kafka, that every ingest event
+ * was applied once or dead-lettered, and how webhooks and recovery went. Exits 1 when something accepted
+ * was lost, done twice or is missing an event; 64 on a usage error.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rename, rm, writeFile, cp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 
 import { createClient } from '../lib/clients.js';
@@ -26,7 +31,10 @@ import { jobCorpus, kubernetesGoCandidate, nurseCandidate } from '../test/fixtur
 import { readToEnd } from '../test/support/kafka.js';
 import { freePort } from '../test/support/ports.js';
 import { SpareBroker } from '../test/support/spare-broker.js';
-import { renderReport, type Fault, type RunData } from './chaos/report.js';
+import { IngestLoad } from './chaos/ingest.js';
+import { EX_USAGE, parseChaosArgs, USAGE } from './chaos/options.js';
+import { newSeed, stream } from './chaos/random.js';
+import { renderReport, type Fault, type RunData, type Settle } from './chaos/report.js';
 import {
   IsolatedPostgres,
   IsolatedRedis,
@@ -51,7 +59,8 @@ const PROFILES: Record<Profile['mode'], Profile> = {
     kafkaAt: 25,
     kafkaDownSeconds: 10,
     postgresAt: 55,
-    settleSeconds: 30,
+    ingestRate: 0,
+    ingestKillEverySeconds: 0,
   },
   full: {
     mode: 'full',
@@ -63,7 +72,8 @@ const PROFILES: Record<Profile['mode'], Profile> = {
     kafkaAt: 110,
     kafkaDownSeconds: 20,
     postgresAt: 200,
-    settleSeconds: 180,
+    ingestRate: 4,
+    ingestKillEverySeconds: 45,
   },
 };
 
@@ -73,19 +83,27 @@ const WORKERS = 3;
 const GIVE_UP_MS = 60_000;
 /** Once the load stops, requests still being retried get this much longer (keeps --short within 3 minutes). */
 const RETRY_AFTER_LOAD_MS = 15_000;
+/** Settling ends when nothing is pending, or when no pending count has gone down for this long... */
+const SETTLE_STALL_SECONDS = 60;
+/** ...or, whatever moves, after this long. */
+const SETTLE_CAP_SECONDS = 900;
+/** The queues whose jobs are work still to do (maintenance always holds its next scheduled run). */
+const WORK_QUEUES = ['features', 'match', 'notify'] as const;
 
-const args = process.argv.slice(2);
-function option(name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
+const parsed = parseChaosArgs(process.argv.slice(2));
+if ('error' in parsed) {
+  console.error(`chaos: ${parsed.error}\n\n${USAGE}`);
+  process.exit(EX_USAGE);
 }
-if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm run chaos -- [--short | --full] [--out CHAOS.md] [--keep-logs]');
+if (parsed.help) {
+  console.log(USAGE);
   process.exit(0);
 }
-const profile = PROFILES[args.includes('--short') ? 'short' : 'full'];
-const outFile = resolve(option('--out') ?? 'CHAOS.md');
-const keepLogs = args.includes('--keep-logs');
+const profile = PROFILES[parsed.options.mode];
+const outFile = resolve(parsed.options.out);
+const keepLogs = parsed.options.keepLogs;
+const seed = parsed.options.seed ?? newSeed();
+const replay = `npm run chaos -- --${profile.mode} --seed ${seed}`;
 
 const runStarted = Date.now();
 let t0 = Date.now();
@@ -182,7 +200,8 @@ let db: Database | undefined;
 let exitCode = 1;
 
 try {
-  say(`mode ${profile.mode}: starting an isolated Postgres, Redis and Kafka broker`);
+  say(`mode ${profile.mode}, seed ${seed} (replay: ${replay})`);
+  say('starting an isolated Postgres, Redis and Kafka broker');
   cleanups.push(() => postgres.destroy());
   cleanups.push(() => redis.destroy());
   cleanups.push(() => broker.destroy());
@@ -219,6 +238,7 @@ try {
     WEBHOOK_RATE_LIMIT: '1000',
     WEBHOOK_BACKOFF_MS: '500',
     WEBHOOK_BACKOFF_MAX_MS: '5000',
+    WEBHOOK_SECRET_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
     // Scaled down so a killed worker's job and a Redis that lost its jobs are noticed within the run.
     JOB_LOCK_MS: '5000',
     RECONCILE_INTERVAL_MS: '2000',
@@ -227,13 +247,14 @@ try {
     RELAY_POLL_MS: '500',
   };
   const config = loadConfig(settings);
-  const matchTopic = topicNames(config).outbound.match_request;
+  const topics = topicNames(config);
+  const matchTopic = topics.outbound.match_request;
 
   db = createDatabase({ ...config, database: { ...config.database, poolMax: 3 } });
   const database = db;
   cleanups.push(() => database.destroy());
   await migrateToLatest(db, 'public');
-  const { apiKey } = await createClient(db, 'chaos');
+  const { client, apiKey } = await createClient(db, 'chaos');
 
   const environment = childEnvironment(settings);
   const supervise = (name: string, entry: string, env = environment): Supervised => {
@@ -253,6 +274,19 @@ try {
     }),
   );
   supervise('relay', 'workers/relay.ts');
+  const ingest = profile.ingestRate > 0 ? supervise('ingest', 'workers/ingest.ts') : undefined;
+  const ingestLoad = new IngestLoad(broker.brokers, topics.ingest, client.id, stream(seed, 'ingest'));
+  cleanups.push(() => ingestLoad.close());
+  const workQueues = WORK_QUEUES.map(
+    (name) =>
+      new Queue(name, {
+        connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+        prefix: config.redis.queuePrefix,
+      }),
+  );
+  cleanups.push(async () => {
+    await Promise.all(workQueues.map((queue) => queue.close()));
+  });
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor('the API answers /healthz', async () => (await fetch(`${baseUrl}/healthz`)).ok, 60_000);
 
@@ -310,11 +344,18 @@ try {
     },
     60_000,
   );
+  if (ingest)
+    await waitFor(
+      'the ingest consumer has made its topics',
+      async () => (await ingestLoad.lag(config.kafka.consumerGroup)) === 0,
+      60_000,
+    );
   say(`seeded ${jobCorpus.length} jobs and ${candidateIds.length} candidates; webhook ${receiverUrl}`);
 
   // ------------------------------------------------------------------------------------------- load
   interface Submission {
     key: string;
+    candidateId: string;
     firstSentAt: number;
     ids: Set<string>;
     acceptedAt?: number;
@@ -332,7 +373,6 @@ try {
   let retryCutoff: number | undefined;
 
   async function submit(submission: Submission): Promise<void> {
-    const candidateId = candidateIds[Math.floor(Math.random() * candidateIds.length)] ?? '';
     const deadline = (): number =>
       Math.min(t0 + submission.firstSentAt * 1000 + GIVE_UP_MS, retryCutoff ?? Number.POSITIVE_INFINITY);
     while (Date.now() < deadline()) {
@@ -346,7 +386,7 @@ try {
             'content-type': 'application/json',
             'idempotency-key': submission.key,
           },
-          body: JSON.stringify({ candidateId, topK: TOP_K }),
+          body: JSON.stringify({ candidateId: submission.candidateId, topK: TOP_K }),
           signal: AbortSignal.timeout(10_000),
         });
         const text = await response.text();
@@ -381,12 +421,14 @@ try {
   }
 
   const inFlight = new Set<Promise<void>>();
+  const requestChoices = stream(seed, 'requests');
   async function generateLoad(): Promise<void> {
     const interval = 1000 / profile.rate;
     let next = Date.now();
     while (!loadStopped && now() < profile.loadSeconds) {
       const submission: Submission = {
-        key: randomUUID(),
+        key: requestChoices.uuid(),
+        candidateId: requestChoices.pick(candidateIds),
         firstSentAt: now(),
         ids: new Set(),
         outcome: 'pending',
@@ -401,16 +443,16 @@ try {
   }
 
   // ----------------------------------------------------------------------------------------- faults
-  const kills: { at: number; worker: string; pid: number }[] = [];
+  const victims = stream(seed, 'kills');
   async function killWorkers(): Promise<void> {
     while (!loadStopped) {
       await sleep(profile.killEverySeconds * 1000);
       if (now() >= profile.loadSeconds) return;
       const running = workers.filter((worker) => worker.child !== undefined && alive(worker.child));
-      const victim = running[Math.floor(Math.random() * running.length)];
-      const pid = victim?.kill9();
-      if (victim && pid !== undefined) {
-        kills.push({ at: now(), worker: victim.name, pid });
+      if (running.length === 0) continue;
+      const victim = victims.pick(running);
+      const pid = victim.kill9();
+      if (pid !== undefined) {
         faults.push({
           name: `kill -9 ${victim.name} (pid ${pid})`,
           kind: 'worker',
@@ -418,6 +460,15 @@ try {
           end: now(),
         });
       }
+    }
+  }
+  async function killIngest(target: Supervised): Promise<void> {
+    while (!loadStopped) {
+      await sleep(profile.ingestKillEverySeconds * 1000);
+      if (now() >= profile.loadSeconds) return;
+      const pid = target.kill9();
+      if (pid !== undefined)
+        faults.push({ name: `kill -9 ingest (pid ${pid})`, kind: 'ingest', start: now(), end: now() });
     }
   }
   async function at(seconds: number): Promise<void> {
@@ -489,6 +540,17 @@ try {
     restartRedis(),
     stopKafka(),
     restartPostgres(),
+    ...(ingest
+      ? [
+          killIngest(ingest),
+          ingestLoad.run(
+            profile.ingestRate,
+            now,
+            () => loadStopped,
+            () => retryCutoff !== undefined && Date.now() > retryCutoff,
+          ),
+        ]
+      : []),
   ]);
   loadStopped = true;
   say(`load stopped at t=${loadEnded.toFixed(0)}s; waiting for ${inFlight.size} retrying submission(s)`);
@@ -498,31 +560,61 @@ try {
   // ----------------------------------------------------------------------------------------- settle
   const accepted = submissions.filter((s) => s.outcome === 'accepted');
   const acceptedIds = [...new Set(accepted.flatMap((s) => [...s.ids]))];
-  let settledAfter: number | undefined;
-  const settleStart = now();
-  while (now() - settleStart < profile.settleSeconds) {
-    try {
-      const [row] = (
-        await database.raw<{ rows: { pending: string; unpublished: string; notifying: string }[] }>(
-          `SELECT (SELECT count(*) FROM match_requests WHERE id = ANY(?::uuid[]) AND status IN ('queued','running')) AS pending,
-                  (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished,
-                  (SELECT count(*) FROM notifications WHERE status = 'pending') AS notifying`,
-          [acceptedIds],
-        )
-      ).rows;
-      if (Number(row?.pending) === 0 && Number(row?.unpublished) === 0 && Number(row?.notifying) === 0) {
-        settledAfter = now() - settleStart;
-        break;
-      }
-    } catch {
-      /* the database may still be coming back */
+  /** What is still to do: requests to finish, events to publish or ingest, webhooks and jobs to run. */
+  const backlog = async (): Promise<Record<string, number>> => {
+    const [row] = (
+      await database.raw<{ rows: { requests: string; outbox: string; notifications: string }[] }>(
+        `SELECT (SELECT count(*) FROM match_requests WHERE id = ANY(?::uuid[]) AND status IN ('queued','running')) AS requests,
+                (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS outbox,
+                (SELECT count(*) FROM notifications WHERE status = 'pending') AS notifications`,
+        [acceptedIds],
+      )
+    ).rows;
+    const counts: Record<string, number> = {
+      'match requests queued or running': Number(row?.requests),
+      'outbox rows unpublished': Number(row?.outbox),
+      'notifications pending': Number(row?.notifications),
+    };
+    for (const queue of workQueues) {
+      const jobs = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+      counts[`${queue.name} jobs in Redis`] = Object.values(jobs).reduce((sum, n) => sum + n, 0);
     }
-    await sleep(1000);
+    if (ingest) counts['ingest events not yet consumed'] = await ingestLoad.lag(config.kafka.consumerGroup);
+    return counts;
+  };
+  const settleStart = now();
+  const lowest = new Map<string, number>();
+  let lastMove = settleStart;
+  let lastSaid = settleStart;
+  let settle: Settle | undefined;
+  while (!settle) {
+    const counts = await backlog().catch(() => undefined);
+    const waited = now() - settleStart;
+    if (counts) {
+      for (const [name, n] of Object.entries(counts)) {
+        if (n < (lowest.get(name) ?? Number.POSITIVE_INFINITY)) {
+          lowest.set(name, n);
+          lastMove = now();
+        }
+      }
+      const left = Object.entries(counts).filter(([, n]) => n > 0);
+      if (left.length === 0) settle = { outcome: 'settled', seconds: waited, backlog: counts };
+      else if (now() - lastMove >= SETTLE_STALL_SECONDS)
+        settle = { outcome: 'stalled', seconds: waited, backlog: counts };
+      else if (waited >= SETTLE_CAP_SECONDS) settle = { outcome: 'capped', seconds: waited, backlog: counts };
+      else if (now() - lastSaid >= 10) {
+        lastSaid = now();
+        say(`settling ${waited.toFixed(0)} s: ${left.map(([name, n]) => `${name} ${n}`).join(', ')}`);
+      }
+    } else if (now() - lastMove >= SETTLE_STALL_SECONDS) {
+      settle = { outcome: 'stalled', seconds: waited, backlog: {} };
+    }
+    if (!settle) await sleep(1000);
   }
   say(
-    settledAfter === undefined
-      ? `did not settle within ${profile.settleSeconds} s`
-      : `settled after ${settledAfter.toFixed(1)} s`,
+    settle.outcome === 'settled'
+      ? `settled after ${settle.seconds.toFixed(1)} s`
+      : `${settle.outcome === 'stalled' ? `nothing moved for ${SETTLE_STALL_SECONDS} s` : `still moving after ${SETTLE_CAP_SECONDS} s`}; left: ${JSON.stringify(settle.backlog)}`,
   );
 
   // ----------------------------------------------------------------------------------------- gather
@@ -567,7 +659,7 @@ try {
     await database.raw<{
       rows: { id: string; requestId: string | null; attempts: number; created: number | string }[];
     }>(
-      `SELECT id, request_id, attempts, extract(epoch FROM created_at) * 1000 AS created
+      `SELECT id, request_id AS "requestId", attempts, extract(epoch FROM created_at) * 1000 AS created
          FROM notifications WHERE status = 'pending' ORDER BY created_at`,
     )
   ).rows;
@@ -578,13 +670,22 @@ try {
   ).rows;
   say(`reading ${matchTopic} from the isolated broker`);
   const messages = await readToEnd(broker.brokers, [matchTopic]);
+  const ingested = ingest
+    ? await ingestLoad.outcome(database, config.kafka.consumerGroup, topics.deadLetter, broker.brokers, t0)
+    : undefined;
 
   const data: RunData = {
     profile,
+    seed,
+    replay,
     t0,
     runSeconds: 0,
     loadEnded,
-    settleSeconds: settledAfter,
+    settleStart,
+    settle,
+    stallSeconds: SETTLE_STALL_SECONDS,
+    capSeconds: SETTLE_CAP_SECONDS,
+    ingest: ingested,
     submissions: submissions.map((s) => ({
       key: s.key,
       ids: [...s.ids],

@@ -3,11 +3,12 @@
  * request across Postgres, the outbox, the isolated broker's topic and the webhook receiver, and how long
  * each fault took to recover from. All times are seconds since the load started.
  */
+import type { IngestOutcome } from './ingest.js';
 import type { ExitRecord } from './services.js';
 
 export interface Fault {
   name: string;
-  kind: 'worker' | 'redis' | 'kafka' | 'postgres';
+  kind: 'worker' | 'ingest' | 'redis' | 'kafka' | 'postgres';
   start: number;
   end: number;
 }
@@ -24,12 +25,22 @@ export interface RunData {
     kafkaAt: number;
     kafkaDownSeconds: number;
     postgresAt: number;
-    settleSeconds: number;
+    /** Ingest events produced per second; 0: the ingest consumer does not run. */
+    ingestRate: number;
+    ingestKillEverySeconds: number;
   };
+  seed: number;
+  /** The command that makes the same random choices again. */
+  replay: string;
   t0: number;
   runSeconds: number;
   loadEnded: number;
-  settleSeconds: number | undefined;
+  /** When settling began: a request finished after it was slow, not lost. */
+  settleStart: number;
+  settle: Settle;
+  stallSeconds: number;
+  capSeconds: number;
+  ingest: IngestOutcome | undefined;
   submissions: {
     key: string;
     ids: string[];
@@ -62,6 +73,16 @@ export interface RunData {
   exits: ExitRecord[];
 }
 
+/**
+ * How waiting for the backlog ended: nothing pending; nothing pending went down for `stallSeconds`
+ * (what is left is lost); or still moving at `capSeconds`. `backlog` is the last reading.
+ */
+export interface Settle {
+  outcome: 'settled' | 'stalled' | 'capped';
+  seconds: number;
+  backlog: Record<string, number>;
+}
+
 const s = (value: number | undefined | null): string =>
   value === undefined || value === null ? '—' : `${value.toFixed(1)} s`;
 
@@ -78,6 +99,102 @@ function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Every ingest event the broker acknowledged was applied exactly once (one processed_events record, and its
+ * profile's revision counts each applied event once) or, if it can never apply, dead-lettered with a reason.
+ */
+function ingestSection(ingest: IngestOutcome): { lines: string[]; problems: string[] } {
+  const applied = new Set(ingest.applied);
+  const valid = ingest.produced.filter((event) => event.expected === 'applied');
+  const poison = ingest.produced.filter((event) => event.expected !== 'applied');
+  const poisonIds = new Set(poison.map((event) => event.id));
+  const copies = new Map<string, { code: string; reason: string }[]>();
+  for (const message of ingest.deadLettered)
+    copies.set(message.key, [...(copies.get(message.key) ?? []), message]);
+
+  const lost = valid.filter((event) => event.confirmed && !applied.has(event.id));
+  const unconfirmedApplied = valid.filter((event) => !event.confirmed && applied.has(event.id));
+  const perProfile = new Map<string, number>();
+  for (const event of valid.filter((e) => applied.has(e.id))) {
+    const profile = `${event.kind} ${event.externalId}`;
+    perProfile.set(profile, (perProfile.get(profile) ?? 0) + 1);
+  }
+  const revisions = new Map(ingest.revisions.map((row) => [`${row.kind} ${row.externalId}`, row.revision]));
+  const mismatched = [...new Set([...perProfile.keys(), ...revisions.keys()])]
+    .map((profile) => ({
+      profile,
+      applied: perProfile.get(profile) ?? 0,
+      revision: revisions.get(profile) ?? 0,
+    }))
+    .filter((entry) => entry.applied !== entry.revision);
+  const appliedTwice = mismatched.filter((entry) => entry.revision > entry.applied);
+  const missingRevisions = mismatched.filter((entry) => entry.revision < entry.applied);
+  const poisonLost = poison.filter((event) => event.confirmed && !copies.has(event.id));
+  const poisonApplied = poison.filter((event) => applied.has(event.id));
+  const wrongReason = poison.filter((event) =>
+    (copies.get(event.id) ?? []).some((copy) => copy.code !== event.expected || copy.reason.length === 0),
+  );
+  const strayDeadLetters = ingest.deadLettered.filter((message) => !poisonIds.has(message.key));
+  const repeatedDeadLetters = [...copies]
+    .filter(([key]) => poisonIds.has(key))
+    .reduce((sum, [, list]) => sum + list.length - 1, 0);
+  const unconfirmed = ingest.produced.filter((event) => !event.confirmed);
+
+  const problems: string[] = [];
+  if (lost.length + missingRevisions.length > 0)
+    problems.push(`${lost.length + missingRevisions.length} ingest event(s) lost`);
+  if (appliedTwice.length > 0)
+    problems.push(`${appliedTwice.length} ingested profile(s) with an event applied twice`);
+  if (poisonLost.length > 0)
+    problems.push(`${poisonLost.length} poison ingest event(s) neither dead-lettered nor applied`);
+  if (poisonApplied.length > 0) problems.push(`${poisonApplied.length} poison ingest event(s) applied`);
+  if (strayDeadLetters.length > 0)
+    problems.push(`${strayDeadLetters.length} valid ingest event(s) dead-lettered`);
+
+  const lines = [
+    '## Ingest (Kafka consumer under load)',
+    '',
+    '| | count |',
+    '|---|---:|',
+    `| events produced and acknowledged | ${ingest.produced.length - unconfirmed.length} |`,
+    `| of them upserts (${new Set(valid.map((e) => `${e.kind} ${e.externalId}`)).size} distinct profiles) | ${valid.filter((e) => e.confirmed).length} |`,
+    `| of them poison (must be dead-lettered) | ${poison.filter((e) => e.confirmed).length} |`,
+    `| never acknowledged (producer gave up; may or may not be on the topic) | ${unconfirmed.length} |`,
+    `| upserts applied (processed_events) | ${valid.filter((e) => applied.has(e.id)).length} |`,
+    `| of them never acknowledged to the producer | ${unconfirmedApplied.length} |`,
+    `| acknowledged upserts not applied (LOST) | ${lost.length} |`,
+    `| profiles whose revision counts an event twice | ${appliedTwice.length} |`,
+    `| profiles whose revision misses an applied event (LOST) | ${missingRevisions.length} |`,
+    `| poison events dead-lettered | ${poison.filter((e) => copies.has(e.id)).length} |`,
+    `| poison events neither dead-lettered nor applied (LOST) | ${poisonLost.length} |`,
+    `| poison events applied | ${poisonApplied.length} |`,
+    `| poison events dead-lettered with an unexpected reason code or none | ${wrongReason.length} |`,
+    `| repeated dead-letter copies (at-least-once, allowed) | ${repeatedDeadLetters} |`,
+    `| valid events dead-lettered | ${strayDeadLetters.length} |`,
+    '',
+  ];
+  const evidence: [string, string[]][] = [
+    [
+      'acknowledged upserts not applied',
+      lost.map((e) => `${e.id} (${e.kind} ${e.externalId}, sent ${e.at.toFixed(1)} s)`),
+    ],
+    [
+      'revision ≠ events applied',
+      mismatched.map((e) => `${e.profile}: revision ${e.revision}, applied ${e.applied}`),
+    ],
+    ['poison not dead-lettered', poisonLost.map((e) => `${e.id} (${e.expected}, sent ${e.at.toFixed(1)} s)`)],
+    [
+      'valid events dead-lettered',
+      strayDeadLetters.map((m) => `key ${m.key}: ${m.code} ${m.reason.slice(0, 100)}`),
+    ],
+  ];
+  for (const [label, items] of evidence.filter(([, list]) => list.length > 0)) {
+    lines.push(`- ${label} (first 20):`, ...items.slice(0, 20).map((item) => `  - ${item}`));
+  }
+  if (evidence.some(([, list]) => list.length > 0)) lines.push('');
+  return { lines, problems };
 }
 
 export function renderReport(data: RunData): { markdown: string; failed: boolean } {
@@ -154,6 +271,16 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
   );
   const unverified = data.deliveries.filter((delivery) => !delivery.verified).length;
 
+  // Finished while the run waited for the backlog: slow, not lost.
+  const acceptedAt = new Map(accepted.flatMap((x) => x.ids.map((id) => [id, x.acceptedAt ?? 0] as const)));
+  const slow = acceptedIds
+    .map((id) => ({ id, finished: rows.get(id)?.finished ?? null }))
+    .filter((entry): entry is { id: string; finished: number } => entry.finished !== null)
+    .filter((entry) => entry.finished > data.settleStart)
+    .map((entry) => ({ id: entry.id, after: entry.finished - (acceptedAt.get(entry.id) ?? 0) }))
+    .sort((a, b) => b.after - a.after);
+  const ingest = data.ingest ? ingestSection(data.ingest) : undefined;
+
   const lost = [...pending, ...missingRows];
   const problems: string[] = [];
   if (lost.length > 0) problems.push(`${lost.length} accepted request(s) neither completed nor failed`);
@@ -173,6 +300,7 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
     problems.push(`${outboxMissingFinish.length} finished request(s) without a finish event in the outbox`);
   if (data.oversized.length > 0)
     problems.push(`${data.oversized.length} request(s) with more than topK results`);
+  problems.push(...(ingest?.problems ?? []));
   const failed = problems.length > 0;
 
   const completionTimes = data.requestRows
@@ -208,7 +336,16 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
         `median ${s(median(numeric))}, max ${s(numeric.length ? Math.max(...numeric) : undefined)}${never ? `, ${never} NEVER` : ''} | — |`,
     );
   }
-  for (const fault of data.faults.filter((f) => f.kind !== 'worker')) {
+  const ingestKills = data.faults.filter((fault) => fault.kind === 'ingest');
+  if (ingestKills.length > 0 && data.ingest) {
+    const applies = [...data.ingest.appliedAt].sort((a, b) => a - b);
+    const gaps = ingestKills.map((fault) => longestGap(applies, fault.start, fault.start + 60));
+    faultRows.push(
+      `| ${ingestKills.length} × kill -9 of the ingest consumer (every ${data.profile.ingestKillEverySeconds} s) | ${(ingestKills[0]?.start ?? 0).toFixed(0)}–${(ingestKills.at(-1)?.start ?? 0).toFixed(0)} | ` +
+        `— | ingest applies paused: longest ${s(Math.max(...gaps))}, median ${s(median(gaps))} | — | — |`,
+    );
+  }
+  for (const fault of data.faults.filter((f) => f.kind !== 'worker' && f.kind !== 'ingest')) {
     const window = fault.end + 30;
     const acceptGap = longestGap(acceptTimes, fault.start, Math.min(window, data.loadEnded));
     const completionGap = longestGap(completionTimes, fault.start, Math.min(window, data.loadEnded + 5));
@@ -232,14 +369,26 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
   const gaveUp = data.submissions.filter((submission) => submission.outcome === 'gave-up');
   const rejected = data.submissions.filter((submission) => submission.outcome === 'rejected');
   const unexpectedExits = data.exits.filter((exit) => !exit.expected);
+  const settle = data.settle;
+  const left = Object.entries(settle.backlog)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  const settled =
+    settle.outcome === 'settled'
+      ? `nothing was pending ${settle.seconds.toFixed(1)} s after`
+      : settle.outcome === 'stalled'
+        ? `settling stopped after ${settle.seconds.toFixed(1)} s, nothing having moved for ${data.stallSeconds} s (left: ${left || 'unreadable'})`
+        : `settling stopped at its cap of ${data.capSeconds} s, still moving (left: ${left || 'unreadable'})`;
   const lines = [
     `# Chaos run (${data.profile.mode}) — ${new Date(data.t0).toISOString()}`,
     '',
-    `**Verdict: ${failed ? `FAIL — ${problems.join('; ')}` : 'PASS — nothing accepted was lost, nothing completed twice, every event published'}**`,
+    `**Verdict: ${failed ? `FAIL — ${problems.join('; ')}` : `PASS — nothing accepted was lost, nothing done twice, every event published${data.ingest ? ', every ingest event applied once or dead-lettered' : ''}`}**`,
     '',
-    `Load ${data.profile.rate} match requests/s for ${data.profile.loadSeconds} s (ended at ${data.loadEnded.toFixed(0)} s), ` +
-      `settled ${data.settleSeconds === undefined ? `NOT within ${data.profile.settleSeconds} s` : `${data.settleSeconds.toFixed(1)} s after`}; ` +
-      `whole run ${data.runSeconds.toFixed(0)} s. 3 workers, 1 relay, 1 API on an isolated Postgres, Redis and Kafka broker.`,
+    `Seed ${data.seed}; replay with \`${data.replay}\`.`,
+    '',
+    `Load ${data.profile.rate} match requests/s for ${data.profile.loadSeconds} s (ended at ${data.loadEnded.toFixed(0)} s); ` +
+      `${settled}; whole run ${data.runSeconds.toFixed(0)} s. 3 workers, 1 relay, 1 API${data.ingest ? ', 1 ingest consumer' : ''} on an isolated Postgres, Redis and Kafka broker.`,
     '',
     '## Requests',
     '',
@@ -249,7 +398,9 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
     `| accepted (2xx) | ${acceptedIds.length} |`,
     `| completed | ${completed.length} |`,
     `| failed | ${failedIds.length} |`,
-    `| still pending after settling (LOST) | ${pending.length} |`,
+    `| finished while the run waited for the backlog (slow) | ${slow.length} |`,
+    `| slow: time from acceptance to finish, median / max | ${s(median(slow.map((x) => x.after)))} / ${s(slow[0]?.after)} |`,
+    `| still pending when settling stopped (LOST) | ${pending.length} |`,
     `| accepted but no row at all (LOST) | ${missingRows.length} |`,
     `| rows the client never got a 2xx for | ${unknownRows.length} |`,
     `| one Idempotency-Key answered with two requests | ${idempotencyBroken.length} |`,
@@ -288,6 +439,7 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
         .join(', ') || '—'
     } |`,
     '',
+    ...(ingest?.lines ?? []),
     '## Faults and recovery',
     '',
     'Times in seconds since the load started. *Accepts paused*: the longest stretch without a 2xx answer from the fault until 30 s after it. ' +
@@ -350,6 +502,10 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
     ['no finish event on Kafka', missingFinishEvent],
     ['no webhook', webhookMissing],
     [
+      'slow (finished while settling; seconds after acceptance)',
+      slow.map((x) => `${x.id} ${x.after.toFixed(1)} s`),
+    ],
+    [
       'notifications still pending (notification id → request id)',
       data.pendingNotifications.map(
         (n) =>
@@ -385,10 +541,16 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
     '',
     `- from 0 s: ${p.rate} requests/s, each with its own Idempotency-Key, retried with the same key on 429, 5xx, 409 "in progress" and network errors (for up to 60 s, and at most 15 s after the load stops)`,
     `- every ${p.killEverySeconds} s: kill -9 of a random worker, restarted 1 s later`,
+    ...(p.ingestRate > 0
+      ? [
+          `- from 0 s: ${p.ingestRate} ingest events/s (job and candidate upserts, new profiles and updates, about 1 in 20 poison), each sent again with the same id until the broker acknowledges it`,
+          `- every ${p.ingestKillEverySeconds} s: kill -9 of the ingest consumer, restarted 1 s later`,
+        ]
+      : []),
     `- ${p.redisAt} s: Redis stopped (no persistence: every queue, job and scheduler is gone), started again on the same port after ${p.redisDownSeconds} s`,
     `- ${p.kafkaAt} s: the Kafka broker stopped (SIGTERM), started again after ${p.kafkaDownSeconds} s`,
     `- ${p.postgresAt} s: Postgres restarted with pg_ctl restart -m fast`,
-    `- ${p.loadSeconds} s: load stops; settle up to ${p.settleSeconds} s (no request queued/running, outbox empty, no notification pending)`,
+    `- ${p.loadSeconds} s: load stops; the run waits until nothing is pending (no request queued or running, no outbox row unpublished, no notification pending, no features/match/notify job in Redis${p.ingestRate > 0 ? ', no ingest event unconsumed' : ''}), or until none of these counts has gone down for ${data.stallSeconds} s (what is left is lost), at most ${data.capSeconds} s`,
     '',
   );
   return { markdown: lines.join('\n'), failed };
