@@ -9,15 +9,30 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+/** How deep isDatabaseUnavailable looks through wrapped errors. */
+const WRAPPED_DEPTH = 3;
+
 /**
  * Whether `error` says Postgres is unreachable, restarting or out of connections (an outage a client should
  * retry), as opposed to a bug or a bad query: connection exceptions (SQLSTATE class 08), an administrator
  * or crash shutdown, "cannot connect now", too many connections, a refused or cut socket, a pool that could
- * not get a connection in time, a client whose connection broke earlier.
+ * not get a connection in time, a client whose connection broke earlier. Objection wraps the driver's error
+ * (DBError, its SQLSTATE on `nativeError`), and others put theirs on `cause`: those are read too.
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  const { code, name, message, nativeError, cause } = error as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    nativeError?: unknown;
+    cause?: unknown;
+  };
+  if (
+    depth < WRAPPED_DEPTH &&
+    (isDatabaseUnavailable(nativeError, depth + 1) || isDatabaseUnavailable(cause, depth + 1))
+  )
+    return true;
   if (
     typeof code === 'string' &&
     (code.startsWith('08') || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))
