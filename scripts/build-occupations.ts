@@ -7,11 +7,15 @@
  * - `onet/occupation_data.tsv`: the 1,016 occupations (code, title);
  * - `onet-titles/alternate_titles.csv` (job title and short title) and `sample_of_reported_titles.csv`:
  *   the job titles people use, each filed under one or more occupations;
- * - `onet-tasks/related_occupations.tsv`: each occupation's related occupations, by tier.
+ * - `onet-tasks/related_occupations.tsv`: each occupation's related occupations, by tier;
+ * - `onet/technology_skills.tsv` and `onet-tasks/task_statements.tsv`: what each occupation works with and
+ *   does, reduced to a few skill ids and lemmas that tell it from others (its keys, see `keysOf`).
  *
  * Every title becomes a phrase in `normaliseTitle`'s form (the form `occupationOfTitle` looks up at run
  * time). A phrase filed under several occupations goes to the one the evidence favours (see `resolve`), or
- * is dropped when no family holds most of the evidence ("Engineer", "Analyst", "Painter"). ESCO is not
+ * is kept as ambiguous, with the occupations it is filed under and their evidence, when no family holds most
+ * of it ("Engineer", "Analyst", "Painter"): a document's own skills and words may still decide it at run
+ * time (`occupationOfTitle`), by the keys of those occupations. ESCO is not
  * used: its occupations carry ISCO codes, and mapping ISCO to O*NET-SOC is a crosswalk of its own.
  * The output is deterministic: occupations by code, each with its phrases sorted.
  */
@@ -24,14 +28,20 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 
 import { normaliseTitle } from '../lib/matching/extractors.js';
-import { familyOf, type OccupationsFile, type RelatedTier } from '../lib/matching/occupations.js';
+import { sharedAnalyzer } from '../lib/matching/nlp.js';
+import {
+  familyOf,
+  type OccupationKeys,
+  type OccupationsFile,
+  type RelatedTier,
+} from '../lib/matching/occupations.js';
 import { parseCsvObjects, parseTsvObjects } from '../lib/matching/training/csv.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Judgment, kept in one place.
 
 /** Bump when the sources or the rules below change. */
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * Evidence that a title names an occupation. The official title is decisive; an alternate title counts
@@ -55,6 +65,26 @@ const MAX_PHRASE_WORDS = 6;
 const MIN_HEAD_SHARE = 0.4;
 /** Fewer titles on a head noun say nothing about it. */
 const MIN_HEAD_TITLES = 2;
+
+/**
+ * An occupation's keys are what tells it from the others it shares an ambiguous title with: at most this
+ * many skills (of the vocabulary, found in its O*NET technologies) and task lemmas, the rarest across
+ * occupations first.
+ */
+const MAX_KEY_SKILLS = 24;
+const MAX_KEY_TERMS = 20;
+/**
+ * A skill or lemma that more than this share of occupations have (Microsoft Excel, "prepare", "report")
+ * tells none of them apart.
+ */
+const MAX_KEY_SHARE = 0.15;
+/**
+ * A tool O*NET marks as hot (much asked for in postings of the occupation) weighs this many times one it only
+ * lists, however many of the listed products name the same skill.
+ */
+const HOT = 2;
+/** A lemma said in fewer of an occupation's tasks is a detail of one task, not the trade's. */
+const MIN_KEY_TASKS = 2;
 
 /**
  * Phrase → occupation, whether or not O*NET lists the phrase, where the rules give no answer or the less
@@ -119,6 +149,10 @@ interface Source {
   occupations: { code: string; title: string }[];
   titles: { code: string; title: string; weight: number }[];
   related: { code: string; related: string; tier: string }[];
+  /** O*NET technology skills: the tool or technology as named, and whether O*NET marks it a hot one. */
+  technologies: { code: string; example: string; hot: boolean }[];
+  /** O*NET task statements. */
+  tasks: { code: string; task: string }[];
 }
 
 const TIERS: Record<string, RelatedTier> = {
@@ -198,6 +232,74 @@ export function resolve(
   return { code: null, reason: `${best.code} and ${next.code} are as likely in family ${family}` };
 }
 
+/** The entries of `counts` seen in at most `maxShare` of the occupations, rarest first, at most `max`. */
+function rarest(
+  counts: ReadonlyMap<string, number>,
+  occupationsWith: ReadonlyMap<string, number>,
+  occupations: number,
+  maxShare: number,
+  max: number,
+): string[] {
+  const idf = (key: string): number => Math.log(occupations / (occupationsWith.get(key) ?? occupations));
+  return [...counts]
+    .filter(([key]) => (occupationsWith.get(key) ?? occupations) <= maxShare * occupations)
+    .map(([key, count]) => ({ key, weight: count * idf(key) }))
+    .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : 1))
+    .slice(0, max)
+    .map(({ key }) => key)
+    .sort();
+}
+
+/**
+ * Each occupation's keys: the vocabulary skills its O*NET technologies name, and the lemmas of its task
+ * statements said in at least {@link MIN_KEY_TASKS} of them, each kind kept to the few that the fewest
+ * other occupations share, weighed by how much the occupation says them (a hot tool {@link HOT} times, a
+ * lemma by the tasks that say it); lemmas are the analyzer's, so
+ * they meet the terms `extractJobFeatures` reads at run time.
+ */
+export function keysOf(source: Pick<Source, 'technologies' | 'tasks'>): Map<string, OccupationKeys> {
+  const analyzer = sharedAnalyzer();
+  const skillsOfName = new Map<string, string[]>();
+  const skills = new Map<string, Map<string, number>>();
+  for (const { code, example, hot } of source.technologies) {
+    let found = skillsOfName.get(example);
+    if (found === undefined) {
+      found = analyzer.analyze(example).skills;
+      skillsOfName.set(example, found);
+    }
+    const counts = skills.get(code) ?? new Map<string, number>();
+    for (const skill of found) counts.set(skill, Math.max(counts.get(skill) ?? 0, hot ? HOT : 1));
+    skills.set(code, counts);
+  }
+  const terms = new Map<string, Map<string, number>>();
+  for (const { code, task } of source.tasks) {
+    const counts = terms.get(code) ?? new Map<string, number>();
+    for (const lemma of new Set(analyzer.analyze(task).lemmas))
+      counts.set(lemma, (counts.get(lemma) ?? 0) + 1);
+    terms.set(code, counts);
+  }
+  const occupationsWith = (byCode: Map<string, Map<string, number>>): Map<string, number> => {
+    const result = new Map<string, number>();
+    for (const counts of byCode.values())
+      for (const key of counts.keys()) result.set(key, (result.get(key) ?? 0) + 1);
+    return result;
+  };
+  const skillShares = occupationsWith(skills);
+  const termShares = occupationsWith(terms);
+  for (const counts of terms.values()) {
+    for (const [lemma, count] of counts) if (count < MIN_KEY_TASKS) counts.delete(lemma);
+  }
+  const codes = new Set([...skills.keys(), ...terms.keys()]);
+  const keys = new Map<string, OccupationKeys>();
+  for (const code of codes) {
+    keys.set(code, {
+      skills: rarest(skills.get(code) ?? new Map(), skillShares, skills.size, MAX_KEY_SHARE, MAX_KEY_SKILLS),
+      terms: rarest(terms.get(code) ?? new Map(), termShares, terms.size, MAX_KEY_SHARE, MAX_KEY_TERMS),
+    });
+  }
+  return keys;
+}
+
 export function buildOccupations(source: Source): {
   file: OccupationsFile;
   dropped: Map<string, string>;
@@ -270,6 +372,19 @@ export function buildOccupations(source: Source): {
     related.set(row.code, tiers);
   }
 
+  const ambiguous: OccupationsFile['ambiguous'] = {};
+  const candidates = new Set<string>();
+  for (const phrase of [...dropped.keys()].sort()) {
+    // A bare head noun ("engineer", "manager") is filed under a haphazard few of the trades that use it:
+    // a document could only pick the likeliest of the wrong ones.
+    const filed = phrase.includes(' ') ? (evidence.get(phrase) ?? []) : [];
+    const byCode = [...filed].sort(([a], [b]) => (a < b ? -1 : 1));
+    ambiguous[phrase] = Object.fromEntries(byCode);
+    for (const [code] of byCode) candidates.add(code);
+  }
+  const keys = keysOf(source);
+  const noKeys: OccupationKeys = { skills: [], terms: [] };
+
   const occupations = [...titles]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([code, title]) => ({
@@ -277,8 +392,8 @@ export function buildOccupations(source: Source): {
       title,
       phrases: (phrases.get(code) ?? []).sort(),
       related: related.get(code) ?? { short: [], long: [], supplemental: [] },
+      ...(candidates.has(code) ? { keys: keys.get(code) ?? noKeys } : {}),
     }));
-  const ambiguous = [...dropped.keys()].sort();
   return { file: { version: VERSION, occupations, ambiguous }, dropped };
 }
 
@@ -295,6 +410,8 @@ export async function readSource(dataDir: string): Promise<Source> {
     alternate: join(dataDir, 'onet-titles', 'alternate_titles.csv'),
     reported: join(dataDir, 'onet-titles', 'sample_of_reported_titles.csv'),
     related: join(dataDir, 'onet-tasks', 'related_occupations.tsv'),
+    technologies: join(dataDir, 'onet', 'technology_skills.tsv'),
+    tasks: join(dataDir, 'onet-tasks', 'task_statements.tsv'),
   };
   for (const path of Object.values(paths)) {
     if (!existsSync(path)) {
@@ -303,9 +420,17 @@ export async function readSource(dataDir: string): Promise<Source> {
       );
     }
   }
-  const [occupationText, alternateText, reportedText, relatedText] = await Promise.all(
-    [paths.occupations, paths.alternate, paths.reported, paths.related].map((path) => readFile(path, 'utf8')),
-  );
+  const [occupationText, alternateText, reportedText, relatedText, technologyText, taskText] =
+    await Promise.all(
+      [
+        paths.occupations,
+        paths.alternate,
+        paths.reported,
+        paths.related,
+        paths.technologies,
+        paths.tasks,
+      ].map((path) => readFile(path, 'utf8')),
+    );
   const code = 'O*NET-SOC Code';
   const occupations = parseTsvObjects(occupationText ?? '', [code, 'Title']).map((row) => ({
     code: row[code].trim(),
@@ -340,7 +465,14 @@ export async function readSource(dataDir: string): Promise<Source> {
     related: row['Related O*NET-SOC Code'],
     tier: row['Relatedness Tier'],
   }));
-  return { occupations, titles, related };
+  const technologies = parseTsvObjects(technologyText ?? '', [code, 'Example', 'Hot Technology']).map(
+    (row) => ({ code: row[code], example: row.Example, hot: row['Hot Technology'] === 'Y' }),
+  );
+  const tasks = parseTsvObjects(taskText ?? '', [code, 'Task']).map((row) => ({
+    code: row[code],
+    task: row.Task,
+  }));
+  return { occupations, titles, related, technologies, tasks };
 }
 
 /** As the repository stores it (Prettier's JSON layout, so `npm run lint` stays clean). */

@@ -17,7 +17,7 @@ import { SemanticVector } from './semantic.js';
 import { normaliseSkill, skillVocabulary } from './vocabulary.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 5;
+export const FEATURES_VERSION = 6;
 
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 
@@ -45,7 +45,8 @@ export interface Features {
   salary: { min: number; max: number } | null;
   /**
    * O*NET-SOC occupation codes, likeliest first: a job's from its title; a candidate's from the headline,
-   * then the title lines of the resume.
+   * then the title lines of the resume. A title O*NET files under several occupations counts when the
+   * profile's own skills and words decide between them.
    */
   occupations: string[];
   /** Sentence embeddings (see semantic.ts), null until the embedder has read the profile. */
@@ -168,7 +169,9 @@ export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = shared
     location: job.location?.trim().toLowerCase() ?? null,
     remote: job.remote ?? remoteOf(`${job.title}\n${job.description}`),
     salary: salaryMin !== null && salaryMax !== null ? { min: salaryMin, max: salaryMax } : null,
-    occupations: codes([occupationOfTitle(job.title)]),
+    occupations: codes([
+      occupationOfTitle(job.title, { skills: new Set([...required, ...preferred]), terms: facts.terms }),
+    ]),
     semantic: null,
   };
 }
@@ -194,6 +197,7 @@ export function extractCandidateFeatures(
     ...facts.preferred,
   ]);
   const expectation = candidate.salaryExpectation ?? null;
+  const document = { skills: new Set(skills), terms: facts.terms };
   return {
     version: FEATURES_VERSION,
     skills,
@@ -211,8 +215,8 @@ export function extractCandidateFeatures(
     remote: candidate.remote ?? null,
     salary: expectation === null ? null : { min: expectation, max: expectation },
     occupations: codes([
-      candidate.headline ? occupationOfTitle(candidate.headline) : null,
-      ...occupationsOfResume(candidate.resumeText),
+      candidate.headline ? occupationOfTitle(candidate.headline, document) : null,
+      ...occupationsOfResume(candidate.resumeText, document),
     ]),
     semantic: null,
   };

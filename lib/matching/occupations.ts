@@ -3,8 +3,9 @@
  * resume headed "Software Engineer" meet on "Software Developers (15-1252.00)" rather than on shared words.
  *
  * The taxonomy is `occupations.json`, derived from public O*NET files by `npm run occupations:build`
- * (scripts/build-occupations.ts): the occupations, the title phrases that name each, and each one's related
- * occupations by tier. Work per text is bounded: a title is read up to {@link MAX_TITLE_CHARS}, a resume up
+ * (scripts/build-occupations.ts): the occupations, the title phrases that name each, each one's related
+ * occupations by tier, and the titles O*NET leaves ambiguous with the keys that let a document decide them.
+ * Work per text is bounded: a title is read up to {@link MAX_TITLE_CHARS}, a resume up
  * to {@link MAX_RESUME_CHARS}, and phrase lookup is linear in the words read.
  */
 import occupationsFile from './occupations.json' with { type: 'json' };
@@ -12,6 +13,14 @@ import { normaliseTitle } from './extractors.js';
 import { skillVocabulary } from './vocabulary.js';
 
 export type RelatedTier = 'short' | 'long' | 'supplemental';
+
+/** What tells an occupation from the others it shares an ambiguous title with (see `keysOf` in the build). */
+export interface OccupationKeys {
+  /** Skill ids of the vocabulary that its O*NET technologies name. */
+  skills: string[];
+  /** Lemmas of its O*NET task statements. */
+  terms: string[];
+}
 
 /** The shape of `occupations.json`. */
 export interface OccupationsFile {
@@ -23,13 +32,16 @@ export interface OccupationsFile {
     phrases: string[];
     /** O*NET's related occupations: Primary-Short, Primary-Long and Supplemental. */
     related: Record<RelatedTier, string[]>;
+    /** Present for the occupations an ambiguous title is filed under. */
+    keys?: OccupationKeys;
   }[];
   /**
-   * Titles O*NET files under occupations too different to choose from ("engineer", "data analyst" before
-   * an override): found as the longest phrase they mean "no answer", rather than letting a shorter phrase
-   * inside them ("analyst") answer for them.
+   * Titles O*NET files under occupations too different to choose from ("engineer", "test engineer"), with
+   * those occupations and the evidence for each (how many O*NET sources file the title there): found as
+   * the longest phrase they mean "no answer" unless the document decides ({@link DocumentEvidence}),
+   * rather than letting a shorter phrase inside them ("engineer") answer for them.
    */
-  ambiguous: string[];
+  ambiguous: Record<string, Record<string, number>>;
 }
 
 export interface Occupation {
@@ -58,10 +70,21 @@ export function familyOf(code: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // The index, built once on first use.
 
+/** An occupation an ambiguous title is filed under, with what speaks for it before the document is read. */
+interface Candidate {
+  occupation: Occupation;
+  /** ln of its share of the title's O*NET evidence. */
+  prior: number;
+  skills: readonly string[];
+  terms: readonly string[];
+}
+
 interface Index {
   byCode: Map<string, Occupation>;
-  /** null: an ambiguous title. */
+  /** null: an ambiguous title, see `candidates`. */
   byPhrase: Map<string, Occupation | null>;
+  /** Ambiguous title → the occupations it is filed under. */
+  candidates: Map<string, Candidate[]>;
   /** Longest phrase, in words: no n-gram longer than this can match. */
   maxWords: number;
   related: Map<string, Map<string, RelatedTier>>;
@@ -74,10 +97,12 @@ function loadIndex(): Index {
   const byCode = new Map<string, Occupation>();
   const byPhrase = new Map<string, Occupation | null>();
   const related = new Map<string, Map<string, RelatedTier>>();
+  const keys = new Map<string, OccupationKeys>();
   let maxWords = 1;
   for (const entry of file.occupations) {
     const occupation = { code: entry.code, title: entry.title, family: familyOf(entry.code) };
     byCode.set(entry.code, occupation);
+    if (entry.keys !== undefined) keys.set(entry.code, entry.keys);
     for (const phrase of entry.phrases) {
       byPhrase.set(phrase, occupation);
       maxWords = Math.max(maxWords, phrase.split(' ').length);
@@ -88,11 +113,22 @@ function loadIndex(): Index {
     }
     related.set(entry.code, tiers);
   }
-  for (const phrase of file.ambiguous) {
+  const candidates = new Map<string, Candidate[]>();
+  for (const [phrase, evidence] of Object.entries(file.ambiguous)) {
     byPhrase.set(phrase, null);
     maxWords = Math.max(maxWords, phrase.split(' ').length);
+    const weights = Object.entries(evidence);
+    const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
+    const list: Candidate[] = [];
+    for (const [code, weight] of weights) {
+      const occupation = byCode.get(code);
+      if (occupation === undefined || weight <= 0) continue;
+      const { skills, terms } = keys.get(code) ?? { skills: [], terms: [] };
+      list.push({ occupation, prior: Math.log(weight / total), skills, terms });
+    }
+    candidates.set(phrase, list);
   }
-  return { byCode, byPhrase, maxWords, related };
+  return { byCode, byPhrase, candidates, maxWords, related };
 }
 
 function theIndex(): Index {
@@ -110,6 +146,90 @@ export function occupationByCode(code: string): Occupation | null {
 /** A job title is rarely longer; beyond this it is a sentence, and reading on only adds false matches. */
 const MAX_TITLE_CHARS = 200;
 
+/**
+ * What the document a title heads says about its trade: the skills found in it and the lemmas of its text,
+ * as feature extraction has already read them (see features.ts). With it, a title O*NET files under several
+ * occupations ("Test Engineer", "Sales Representative") is resolved to the one whose keys the document
+ * shows ({@link resolveAmbiguous}).
+ */
+export interface DocumentEvidence {
+  skills: ReadonlySet<string>;
+  /** Lemma → count; an object without a prototype, as features.ts builds it. */
+  terms: Readonly<Record<string, number>>;
+}
+
+/**
+ * How much one key the document shows multiplies the odds of an occupation that has it: a distinctive tool
+ * (Selenium for software testers) says more than a lemma of its tasks ("quota" for sales representatives).
+ */
+const SKILL_ODDS = 4;
+const TERM_ODDS = 2;
+/** The chosen occupation must be this many times likelier than the next; otherwise the title stays open. */
+const MIN_ODDS = 2;
+
+/** Ambiguous title → its resolution, per document: a resume reads the same title on many lines. */
+const resolutions = new WeakMap<DocumentEvidence, Map<string, Occupation | null>>();
+
+/** SOC broad occupation, e.g. '41-401' (wholesale and manufacturing sales representatives). */
+const broadOf = (code: string): string => code.slice(0, 6);
+
+/**
+ * The occupation an ambiguous title means in this document, or null when the document does not decide.
+ * Each occupation the title is filed under starts from its share of O*NET's evidence for the title; each of
+ * its keys the document has multiplies its odds by {@link SKILL_ODDS} or {@link TERM_ODDS}, shared out among
+ * the occupations that have that key (Python, listed for most engineers, tells none of them apart). The
+ * likeliest wins when it is {@link MIN_ODDS} times likelier than the likeliest outside its own broad
+ * occupation, and the document's keys favour it over that one: the evidence alone never decides (the build
+ * left the title open because it does not), so a document with none of the keys leaves the title open.
+ * Siblings within one broad occupation (sales representatives of technical or of other products) are
+ * told apart on the odds alone: either is the same line of work. The work is bounded by the candidates'
+ * keys, whatever the document's length: each key is one lookup in what extraction has already read.
+ */
+function resolveAmbiguous(phrase: string, document: DocumentEvidence): Occupation | null {
+  let memo = resolutions.get(document);
+  if (memo === undefined) {
+    memo = new Map();
+    resolutions.set(document, memo);
+  }
+  const known = memo.get(phrase);
+  if (known !== undefined) return known;
+  const candidates = theIndex().candidates.get(phrase) ?? [];
+  const shownKeys = (candidate: Candidate): string[] => [
+    ...candidate.skills.filter((skill) => document.skills.has(skill)).map((skill) => `skill:${skill}`),
+    ...candidate.terms.filter((term) => document.terms[term] !== undefined).map((term) => `term:${term}`),
+  ];
+  const shown = candidates.map(shownKeys);
+  const sharing = new Map<string, number>();
+  for (const keys of shown) for (const key of keys) sharing.set(key, (sharing.get(key) ?? 0) + 1);
+  const skillOdds = Math.log(SKILL_ODDS);
+  const termOdds = Math.log(TERM_ODDS);
+  const scored = candidates.map((candidate, index) => {
+    let support = 0;
+    for (const key of shown[index] ?? []) {
+      support += (key.startsWith('skill:') ? skillOdds : termOdds) / (sharing.get(key) ?? 1);
+    }
+    return { occupation: candidate.occupation, odds: candidate.prior + support, support };
+  });
+  const best = scored.reduce<(typeof scored)[number] | null>(
+    (top, entry) => (top === null || entry.odds > top.odds ? entry : top),
+    null,
+  );
+  let decided: Occupation | null = null;
+  if (best !== null && best.support > 0) {
+    const broad = broadOf(best.occupation.code);
+    const rivals = scored.filter((entry) => broadOf(entry.occupation.code) !== broad);
+    const rival = rivals.reduce<(typeof scored)[number] | null>(
+      (top, entry) => (top === null || entry.odds > top.odds ? entry : top),
+      null,
+    );
+    if (rival === null || (best.support > rival.support && best.odds - rival.odds >= Math.log(MIN_ODDS))) {
+      decided = best.occupation;
+    }
+  }
+  memo.set(phrase, decided);
+  return decided;
+}
+
 interface PhraseMatch {
   /** null: an ambiguous phrase. */
   occupation: Occupation | null;
@@ -123,13 +243,16 @@ interface PhraseMatch {
  * for anything shorter that overlaps it, but not for a phrase beside it: "cloud operations architect devops"
  * is read as "devops". Linear: at most `maxWords` lookups per word.
  */
-function longestPhrase(words: readonly string[]): Occupation | null {
+function longestPhrase(words: readonly string[], document?: DocumentEvidence): Occupation | null {
   const { byPhrase, maxWords } = theIndex();
   const found: PhraseMatch[] = [];
   for (let start = 0; start < words.length; start += 1) {
     for (let length = Math.min(maxWords, words.length - start); length > 0; length -= 1) {
-      const occupation = byPhrase.get(words.slice(start, start + length).join(' '));
-      if (occupation !== undefined) {
+      const phrase = words.slice(start, start + length).join(' ');
+      const listed = byPhrase.get(phrase);
+      if (listed !== undefined) {
+        const occupation =
+          listed === null && document !== undefined ? resolveAmbiguous(phrase, document) : listed;
         found.push({ occupation, start, words: length });
         break;
       }
@@ -206,14 +329,16 @@ function titleWords(text: string): string[] {
  * The occupation a job title names, or null: the longest known title phrase among the word n-grams of the
  * normalised title ({@link normaliseTitle}), so "Senior Java Developer (m/f/d) – Berlin" finds "java
  * developer" (Software Developers) and "Registered Nurse, ICU" finds "registered nurse". A phrase that O*NET
- * leaves ambiguous ("test engineer") answers for no word inside it. When the words as written name nothing,
+ * leaves ambiguous ("test engineer") answers for no word inside it, and for itself only when the `document`
+ * the title heads decides between its occupations ({@link DocumentEvidence}): "Test Engineer" over a posting
+ * that asks for Selenium and test plans is a software tester. When the words as written name nothing,
  * {@link otherReadings} are tried. Only the first {@link MAX_TITLE_CHARS} characters are read.
  */
-export function occupationOfTitle(title: string): Occupation | null {
+export function occupationOfTitle(title: string, document?: DocumentEvidence): Occupation | null {
   const clipped = title.slice(0, MAX_TITLE_CHARS);
   const words = titleWords(clipped);
   for (const reading of [words, ...otherReadings(clipped, words)]) {
-    const occupation = longestPhrase(reading);
+    const occupation = longestPhrase(reading, document);
     if (occupation !== null) return occupation;
   }
   return null;
@@ -314,13 +439,14 @@ interface Evidence {
  * - "worked as (a) …", "working as", "joined as", "employed as", "served as": the words after "as";
  * - the first sentence under a Summary / Profile / Objective heading.
  * Each names at most one occupation (its longest known title phrase, as {@link occupationOfTitle}); an
- * occupation's weight combines its evidence as independent: 1 − Π(1 − weight of each).
+ * occupation's weight combines its evidence as independent: 1 − Π(1 − weight of each). An ambiguous title
+ * ("Test Engineer") counts when the resume's skills and words (`document`) decide it.
  */
-export function occupationsOfResume(text: string): WeightedOccupation[] {
+export function occupationsOfResume(text: string, document?: DocumentEvidence): WeightedOccupation[] {
   const head = text.slice(0, MAX_RESUME_CHARS);
   const evidence: Evidence[] = [];
   const note = (title: string, weight: number): boolean => {
-    const occupation = occupationOfTitle(title);
+    const occupation = occupationOfTitle(title, document);
     if (occupation !== null) evidence.push({ occupation, weight });
     return occupation !== null;
   };

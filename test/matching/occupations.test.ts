@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, it, expect } from 'vitest';
 
+import { extractCandidateFeatures, extractJobFeatures } from '../../lib/matching/features.js';
 import {
   familyOf,
   formatOccupation,
@@ -134,6 +135,96 @@ describe('occupationOfTitle', () => {
   it('reads only the start of a 1 MB title', () => {
     expect(codeOf(`Registered Nurse ${'x'.repeat(1_000_000)}`)).toBe('29-1141.00');
     expect(codeOf(`${'lead '.repeat(200_000)}Registered Nurse`)).toBeNull();
+  });
+});
+
+describe('an ambiguous title decided by its document', () => {
+  const jobCode = (title: string, description: string): string | null =>
+    extractJobFeatures({ title, description, skills: [] }).occupations[0] ?? null;
+
+  it('reads "Test Engineer" over a posting of test automation tools as a software tester', () => {
+    expect(codeOf('Test Engineer')).toBeNull();
+    expect(
+      jobCode(
+        'Test Engineer',
+        'We build web and mobile apps. Responsibilities: design automated test scripts with Selenium and ' +
+          'Cypress, maintain the CI pipeline in Jenkins, report defects, review requirements for ' +
+          'testability. Requirements: 3+ years of software testing, Python or Java, REST API testing with ' +
+          'Postman.',
+      ),
+    ).toBe('15-1253.00');
+  });
+
+  it('reads "Quality Assurance Analyst" over test plans, Selenium and Jira as a software QA analyst', () => {
+    expect(codeOf('Quality Assurance Analyst')).toBeNull();
+    expect(
+      jobCode(
+        'Quality Assurance Analyst',
+        'Join our software team. You will write test plans and test cases, run regression tests, automate ' +
+          'UI tests with Selenium and Java, track defects and bugs in Jira, and work with developers.',
+      ),
+    ).toBe('15-1253.00');
+  });
+
+  it("tells a plant's production manager from a studio's", () => {
+    expect(codeOf('Production Manager')).toBeNull();
+    expect(
+      jobCode(
+        'Production Manager',
+        'Our manufacturing plant of 120 operators needs a production manager. You will plan production ' +
+          'schedules, manage shift supervisors, improve productivity and yield with lean and six sigma, ' +
+          'control inventory in SAP ERP and keep the plant safe and compliant.',
+      ),
+    ).toBe('11-3051.00');
+    expect(
+      occupationByCode(
+        jobCode(
+          'Production Manager',
+          'Produce our video and podcast content: plan shoots, manage the crew, the studio and the camera ' +
+            'equipment, edit in Adobe Premiere and After Effects, and deliver broadcast-ready programmes.',
+        ) ?? '',
+      )?.family,
+    ).toBe('27-2');
+  });
+
+  it('leaves the title open when the document says nothing of the trade', () => {
+    expect(jobCode('Test Engineer', 'Great team, flexible hours, competitive pay. Apply now.')).toBeNull();
+    expect(
+      jobCode('Production Manager', 'We are hiring. Good communication and teamwork are required.'),
+    ).toBeNull();
+    expect(
+      jobCode(
+        'Sales Representative',
+        'Join a friendly team. We value communication, teamwork and a positive attitude.',
+      ),
+    ).toBeNull();
+  });
+
+  it("decides a resume headline by the resume's own skills", () => {
+    const features = extractCandidateFeatures({
+      headline: 'Test Engineer',
+      resumeText:
+        'Five years of manual and automated testing of web applications. Wrote Selenium WebDriver ' +
+        'scripts in Java, ran them from Jenkins, logged defects in Jira and tested REST APIs with Postman.',
+      skills: [],
+    });
+    expect(features.occupations[0]).toBe('15-1253.00');
+  });
+
+  it('keeps titles that are not ambiguous as they are, whatever the document says', () => {
+    expect(
+      jobCode('Registered Nurse', 'Selenium, Jenkins and Postman are used across the hospital IT team.'),
+    ).toBe('29-1141.00');
+  });
+
+  it('keeps the "QA Analyst" of a testing posting a software QA analyst', () => {
+    expect(
+      jobCode(
+        'QA Analyst',
+        'Write and run test plans and test cases for our web platform, automate regression suites in ' +
+          'Selenium, and report bugs in Jira.',
+      ),
+    ).toBe('15-1253.00');
   });
 });
 
