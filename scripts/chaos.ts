@@ -9,7 +9,8 @@
  * Then it waits until nothing is pending or nothing moves any more, and checks that nothing accepted was
  * lost or completed twice, that every accepted request's events reached Kafka, that every ingest event
  * was applied once or dead-lettered, and how webhooks and recovery went. Exits 1 when something accepted
- * was lost, done twice or is missing an event; 64 on a usage error.
+ * was lost, failed, done twice or is missing an event, or an answer was a 5xx other than 503; 64 on a
+ * usage error.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

@@ -300,6 +300,13 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
     problems.push(`${outboxMissingFinish.length} finished request(s) without a finish event in the outbox`);
   if (data.oversized.length > 0)
     problems.push(`${data.oversized.length} request(s) with more than topK results`);
+  // A dependency that is down is an outage to retry (503); any other 5xx is a bug the run found.
+  const serverErrors = Object.entries(data.answers)
+    .filter(([answer]) => /^5\d\d$/.test(answer) && answer !== '503')
+    .reduce((sum, [, n]) => sum + n, 0);
+  if (serverErrors > 0) problems.push(`${serverErrors} answer(s) of 5xx other than 503`);
+  // Nothing in the run is a request's own fault: a failed request is one the faults made fail.
+  if (failedIds.length > 0) problems.push(`${failedIds.length} accepted request(s) failed`);
   problems.push(...(ingest?.problems ?? []));
   const failed = problems.length > 0;
 
@@ -383,7 +390,7 @@ export function renderReport(data: RunData): { markdown: string; failed: boolean
   const lines = [
     `# Chaos run (${data.profile.mode}) — ${new Date(data.t0).toISOString()}`,
     '',
-    `**Verdict: ${failed ? `FAIL — ${problems.join('; ')}` : `PASS — nothing accepted was lost, nothing done twice, every event published${data.ingest ? ', every ingest event applied once or dead-lettered' : ''}`}**`,
+    `**Verdict: ${failed ? `FAIL — ${problems.join('; ')}` : `PASS — nothing accepted was lost or failed, nothing done twice, every event published, no 5xx but 503${data.ingest ? ', every ingest event applied once or dead-lettered' : ''}`}**`,
     '',
     `Seed ${data.seed}; replay with \`${data.replay}\`.`,
     '',
