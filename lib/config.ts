@@ -178,7 +178,9 @@ const schema = z.object({
       }
       return names as QueueName[];
     }),
-  MATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Ranking is CPU work: a second match in flight per process only slows the first, and a client's request
+  // that jumps another's backlog (queue priority) still waits for every match in flight (bench: fairness).
+  MATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   FEATURES_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(10),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
 import { configVariables, loadConfig } from '../../lib/config.js';
+import { createQueues } from '../../lib/queues/queues.js';
 import { queueNames } from '../../lib/queues/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -111,26 +111,38 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(new Set(ports)).toEqual(new Set([config.http.port, config.ops.port]));
   });
 
-  it('scale workers on the Redis lists where BullMQ keeps each queue’s waiting jobs', async () => {
+  it('scale workers on where BullMQ keeps each queue’s waiting jobs', async () => {
     const all = await manifests();
     const prefix = all.find((manifest) => manifest.kind === 'ConfigMap')?.data?.QUEUE_PREFIX ?? '';
     const scaled = all.find((manifest) => manifest.kind === 'ScaledObject');
-    const lists = ((scaled?.spec?.triggers ?? []) as { metadata: { listName: string } }[]).map(
-      (trigger) => trigger.metadata.listName,
+    const triggers = (scaled?.spec?.triggers ?? []) as {
+      type: string;
+      metadata: { listName?: string; query?: string };
+    }[];
+    expect(triggers.map((trigger) => trigger.type)).toEqual(['prometheus', 'redis']);
+    expect(triggers[0]?.metadata.query).toContain(
+      'lookiy_queue_jobs{queue="match",state=~"waiting|prioritized"}',
     );
-    expect(lists).toEqual([`${prefix}:match:wait`, `${prefix}:features:wait`]);
+    expect(triggers[1]?.metadata.listName).toBe(`${prefix}:features:wait`);
     expect(queueNames).toEqual(expect.arrayContaining(['match', 'features']));
 
-    // The contract KEDA relies on, checked against BullMQ itself: a waiting job is one entry in that list.
+    // The contract KEDA relies on, checked against the service's own queues: a match job as the API adds it
+    // waits as "prioritized" (what lookiy_queue_jobs reports), a features job as one entry in the wait list.
     const testPrefix = `{k8s-test-${process.pid}}`;
-    const connection = new Redis(loadConfig().redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('match', { connection, prefix: testPrefix });
+    const config = loadConfig({ QUEUE_PREFIX: testPrefix });
+    const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    const queues = createQueues(config, connection);
     try {
-      await queue.add('match', { requestId: 'x' });
-      expect(await connection.llen(`${testPrefix}:match:wait`)).toBe(1);
+      await queues.add('match', { requestId: 'x' }, { priority: 1 });
+      await queues.add('features', { kind: 'job', id: 'x', revision: 1 });
+      expect(await queues.get('match').getJobCounts('waiting', 'prioritized')).toMatchObject({
+        waiting: 0,
+        prioritized: 1,
+      });
+      expect(await connection.llen(`${testPrefix}:features:wait`)).toBe(1);
     } finally {
-      await queue.obliterate({ force: true });
-      await queue.close();
+      for (const name of ['match', 'features'] as const) await queues.get(name).obliterate({ force: true });
+      await queues.close();
       connection.disconnect();
     }
   });

@@ -56,9 +56,10 @@ describe('a worker process told to stop (SIGTERM)', () => {
     victim.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
-    // Back in the queue, not stuck in active under a lock that outlives the test.
+    // Back in the queue (match jobs carry their client's queue priority), not stuck in active under a lock
+    // that outlives the test.
     const job = await stack.services.queues.get('match').getJob(id);
-    expect(await job?.getState()).toBe('waiting');
+    expect(await job?.getState()).toBe('prioritized');
     expect(job?.attemptsMade).toBe(0);
 
     processes.start({ WORKER_QUEUES: 'match' });
