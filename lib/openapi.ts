@@ -384,7 +384,8 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
             security: [{ adminToken: [] }],
             responses: {
               '202': json(parkedRetryResponse, 'the relay publishes them next'),
-              ...problems(401),
+              // No body is read, but one that is sent still passes the body checks every POST has.
+              ...problems(400, 401, 413, 415),
             },
           },
         },
@@ -398,7 +399,7 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
             requestParams: { path: z.object({ id: outboxRowId }) },
             responses: {
               '202': json(parkedRetryResponse, 'the relay publishes it next'),
-              ...problems(401, 404, 422),
+              ...problems(400, 401, 404, 413, 415, 422),
             },
           },
         },

@@ -176,7 +176,7 @@ const FINGERPRINTS: Record<string, string> = {
   match_results: 'count(*)',
   match_feedback: 'count(*), max(updated_at), md5(string_agg(outcome, $$,$$ order by request_id, target_id))',
   outbox: 'count(*), max(id)',
-  webhooks: 'count(*), max(updated_at), md5(string_agg(url || secret, $$,$$ order by client_id))',
+  webhooks: 'count(*), max(updated_at), md5(string_agg(url || sealed_secret, $$,$$ order by client_id))',
   notifications: 'count(*), max(created_at)',
   clients: 'count(*), md5(string_agg(name, $$,$$ order by id))',
   api_keys: 'count(*), count(revoked_at)',
