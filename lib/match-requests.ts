@@ -296,7 +296,14 @@ export async function recordFeedback(
       ],
     );
   }
-  return upsertFeedback(db, { requestId, targetId: input.targetId, clientId, outcome: input.outcome });
+  const feedback = await upsertFeedback(db, {
+    requestId,
+    targetId: input.targetId,
+    clientId,
+    outcome: input.outcome,
+  });
+  if (!feedback) throw new NotFoundError(`No match request with id ${requestId}.`);
+  return feedback;
 }
 
 /**

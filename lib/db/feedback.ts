@@ -3,16 +3,28 @@ import type { Knex } from 'knex';
 import { MatchFeedbackModel, type FeedbackOutcome } from './models.js';
 
 /** One outcome per (request, target): a later report replaces an earlier one (applied → interview → hired). */
+/** Postgres's foreign_key_violation. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * Records the outcome, replacing an earlier one for the same result. Undefined when the request is gone:
+ * retention may delete it between the caller's read and this write.
+ */
 export async function upsertFeedback(
   db: Knex,
   feedback: { requestId: string; targetId: string; clientId: string; outcome: FeedbackOutcome },
-): Promise<MatchFeedbackModel> {
-  const [row] = (await db('matchFeedback')
-    .insert(feedback)
-    .onConflict(['requestId', 'targetId'])
-    .merge({ outcome: feedback.outcome, updatedAt: db.fn.now() })
-    .returning('*')) as Record<string, unknown>[];
-  return MatchFeedbackModel.fromDatabaseJson(row ?? {});
+): Promise<MatchFeedbackModel | undefined> {
+  try {
+    const [row] = (await db('matchFeedback')
+      .insert(feedback)
+      .onConflict(['requestId', 'targetId'])
+      .merge({ outcome: feedback.outcome, updatedAt: db.fn.now() })
+      .returning('*')) as Record<string, unknown>[];
+    return MatchFeedbackModel.fromDatabaseJson(row ?? {});
+  } catch (error) {
+    if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) return undefined;
+    throw error;
+  }
 }
 
 export interface FeedbackPair {

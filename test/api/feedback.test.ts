@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { listFeedbackPairs } from '../../lib/db/feedback.js';
+import { listFeedbackPairs, upsertFeedback } from '../../lib/db/feedback.js';
 import { jobCorpus, kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { useTestContext } from '../support/context.js';
 import { waitForMatch, type MatchRequestBody } from '../support/polling.js';
@@ -83,5 +83,22 @@ describe('POST /v1/match-requests/:id/feedback', () => {
       (await stack.request('POST', path, { key: other, body: { targetId, outcome: 'hired' } })).status,
     ).toBe(404);
     expect(await stack.countRows('matchFeedback')).toBe(before);
+  });
+
+  it('records nothing for a request deleted meanwhile (retention), and says so instead of failing', async () => {
+    const key = await stack.newClient();
+    const match = await completedMatch(key);
+    const row = (await stack.services.db('matchRequests').where({ id: match.id }).first()) as {
+      clientId: string;
+    };
+    await stack.services.db('matchRequests').where({ id: match.id }).delete();
+    const feedback = await upsertFeedback(stack.services.db, {
+      requestId: match.id,
+      targetId: match.results?.[0]?.targetId ?? '',
+      clientId: row.clientId,
+      outcome: 'hired',
+    });
+    expect(feedback).toBeUndefined();
+    expect(await stack.services.db('matchFeedback').where({ requestId: match.id })).toEqual([]);
   });
 });
