@@ -11,6 +11,7 @@ import {
   markMatchRunning,
   type MatchRequestWithResults,
 } from './db/match-requests.js';
+import { isUniqueViolation } from './db/errors.js';
 import { upsertFeedback } from './db/feedback.js';
 import type { MatchFeedbackModel, MatchRequestModel } from './db/models.js';
 import { recordEvent } from './db/outbox.js';
@@ -43,8 +44,6 @@ export interface SubmittedMatchRequest {
   /** False when an Idempotency-Key replay returned the request made the first time. */
   created: boolean;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Accepts a match request: the row, its event and the queued job commit together or not at all. The job is
@@ -91,11 +90,7 @@ export async function submitMatchRequest(
     });
     return { request, created: true };
   } catch (error) {
-    const concurrentReplay =
-      idempotencyKey !== undefined &&
-      typeof error === 'object' &&
-      error !== null &&
-      (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+    const concurrentReplay = idempotencyKey !== undefined && isUniqueViolation(error);
     if (!concurrentReplay) throw error;
     const existing = await findMatchRequestByIdempotencyKey(deps.db, clientId, idempotencyKey);
     if (!existing) throw error;

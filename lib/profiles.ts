@@ -20,6 +20,7 @@ import {
 } from './db/profiles.js';
 import { ConflictError, NotFoundError, RevisionNotWrittenError, ValidationError } from './errors.js';
 import { findStaleFeaturePage } from './db/backfill.js';
+import { isUniqueViolation } from './db/errors.js';
 import {
   embedFeatures,
   extractCandidateFeatures,
@@ -80,14 +81,6 @@ function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kin
     salaryExpectation: candidate.salaryExpectation ?? null,
   };
   return fields as ProfileFields[Kind];
-}
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
-  );
 }
 
 /**

@@ -46,3 +46,14 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     /Connection terminated|connection to server .* failed|is not queryable/i.test(message)
   );
 }
+
+/** Whether `error` is Postgres refusing a write for the constraint named by SQLSTATE `code`. */
+function violates(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** unique_violation: another row already has the key. */
+export const isUniqueViolation = (error: unknown): boolean => violates(error, '23505');
+
+/** foreign_key_violation: the row a write refers to is gone. */
+export const isForeignKeyViolation = (error: unknown): boolean => violates(error, '23503');

@@ -1,14 +1,11 @@
 import type { Knex } from 'knex';
 
+import { isForeignKeyViolation } from './errors.js';
 import { MatchFeedbackModel, type FeedbackOutcome } from './models.js';
 
-/** One outcome per (request, target): a later report replaces an earlier one (applied → interview → hired). */
-/** Postgres's foreign_key_violation. */
-const FOREIGN_KEY_VIOLATION = '23503';
-
 /**
- * Records the outcome, replacing an earlier one for the same result. Undefined when the request is gone:
- * retention may delete it between the caller's read and this write.
+ * One outcome per (request, target): a later report replaces an earlier one (applied → interview → hired).
+ * Undefined when the request is gone: retention may delete it between the caller's read and this write.
  */
 export async function upsertFeedback(
   db: Knex,
@@ -22,7 +19,7 @@ export async function upsertFeedback(
       .returning('*')) as Record<string, unknown>[];
     return MatchFeedbackModel.fromDatabaseJson(row ?? {});
   } catch (error) {
-    if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) return undefined;
+    if (isForeignKeyViolation(error)) return undefined;
     throw error;
   }
 }

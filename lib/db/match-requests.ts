@@ -44,7 +44,7 @@ const SUBJECT_TABLES: Record<ProfileKind, string> = { candidate: 'candidates', j
 const columnNames = snakeCaseMappers();
 
 /** BullMQ's lowest priority; a backlog beyond it ties there, first come first served. */
-export const LOWEST_QUEUE_PRIORITY = 2_097_152;
+const LOWEST_QUEUE_PRIORITY = 2_097_152;
 /** Queued requests counted per insert: a client with more is simply very busy, and counting stays cheap. */
 const BACKLOG_COUNTED = 10_000;
 
