@@ -30,6 +30,7 @@ import type { CacheGeneration, ProfileCache } from './matching/profile-cache.js'
 import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
 import { notifyMatchFinished } from './notifications/notifications.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
+import { currentRequestId } from './request-context.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
 import type { FeedbackInput, MatchRequestInput } from './schemas.js';
@@ -236,32 +237,28 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
   );
   options.signal?.throwIfAborted();
 
-  const completed = await db.transaction(async (trx) => {
-    const completedNow = await completeMatchRequest(
-      trx,
-      requestId,
-      scorer.name,
-      ranked.map((result, index) => ({
-        rank: index + 1,
-        targetId: result.targetId,
-        targetExternalId: result.targetExternalId,
-        score: result.score,
-        explanation: { ...result.explanation },
-      })),
-    );
-    if (completedNow) {
-      await recordEvent(trx, request.clientId, 'match.completed.v1', requestId, {
-        id: requestId,
-        status: 'completed',
-        subject: { type: request.subjectType, id: request.subjectId },
-        resultCount: ranked.length,
-        scorer: scorer.name,
-      });
-      if (options.queues)
-        await notifyMatchFinished(trx, options.queues, request.clientId, 'match.completed.v1', requestId);
-    }
-    return completedNow;
+  const { completed, notification } = await completeMatchRequest(db, {
+    id: requestId,
+    scorer: scorer.name,
+    results: ranked.map((result, index) => ({
+      rank: index + 1,
+      targetId: result.targetId,
+      targetExternalId: result.targetExternalId,
+      score: result.score,
+      explanation: { ...result.explanation },
+    })),
+    event: {
+      id: requestId,
+      status: 'completed',
+      subject: { type: request.subjectType, id: request.subjectId },
+      resultCount: ranked.length,
+      scorer: scorer.name,
+    },
+    traceId: currentRequestId() ?? null,
   });
+  if (notification && options.queues) {
+    await options.queues.add('notify', { notificationId: notification.id, clientId: notification.clientId });
+  }
   if (completed) {
     matchMetrics.completed.inc({ scorer: scorer.name });
     matchMetrics.results.inc({ scorer: scorer.name }, ranked.length);

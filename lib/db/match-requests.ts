@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { snakeCaseMappers } from 'objection';
 
 import type { ProfileKind } from '../queues/registry.js';
+import { aggregateTypeOf, type DomainEvents, type EventType } from '../events/registry.js';
 import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
 
 export interface NewMatchRequest {
@@ -182,26 +183,89 @@ export async function markMatchRunning(db: Knex, id: string): Promise<MatchReque
   return request;
 }
 
+export interface MatchCompletion {
+  id: string;
+  scorer: string;
+  results: NewMatchResult[];
+  /** The match.completed.v1 event that goes to the outbox with the completion. */
+  event: DomainEvents['match.completed.v1'];
+  /** The API request the match descends from (X-Request-Id), recorded with the event. */
+  traceId: string | null;
+}
+
+export interface CompletedMatch {
+  /** False when another attempt had already finished the request: nothing was written. */
+  completed: boolean;
+  /** The webhook notification queued with it, when the client has a webhook. */
+  notification: { id: string; clientId: string } | null;
+}
+
+const COMPLETED_EVENT: EventType = 'match.completed.v1';
+
 /**
- * Writes the request's results and completes it. Guarded on status so a duplicate delivery of the same
- * job cannot complete it twice; returns false when another attempt already finished it. Results are only
- * ever written here, in the transaction that completes the request, so there are none to replace.
+ * Completes the request in one statement: its status, its results, its match.completed.v1 outbox event and,
+ * when the client has a webhook, the notification that carries that event. One statement is one atomic
+ * write and one round trip, on the path every match takes. Guarded on status, so a duplicate delivery of
+ * the same job cannot complete it twice; results are only ever written here, so there are none to replace.
+ *
+ * The notification's delivery job is added by the caller after this commits: a worker lost in between
+ * leaves a pending notification without a job, which the reconciler queues again (lib/reconcile.ts).
  */
-export async function completeMatchRequest(
-  trx: Knex.Transaction,
-  id: string,
-  scorer: string,
-  results: NewMatchResult[],
-): Promise<boolean> {
-  const updated = await MatchRequestModel.query(trx)
-    .patch({ status: 'completed', scorer, completedAt: new Date(), error: null })
-    .where('id', id)
-    .whereIn('status', ['queued', 'running']);
-  if (updated === 0) return false;
-  if (results.length > 0) {
-    await MatchResultModel.query(trx).insert(results.map((result) => ({ ...result, requestId: id })));
-  }
-  return true;
+export async function completeMatchRequest(db: Knex, completion: MatchCompletion): Promise<CompletedMatch> {
+  const { rows } = await db.raw<{
+    rows: { completed: number; notificationId: string | null; notificationClientId: string | null }[];
+  }>(
+    `WITH done AS (
+       UPDATE match_requests SET status = 'completed', scorer = ?, completed_at = now(), error = NULL
+        WHERE id = ? AND status IN ('queued', 'running')
+       RETURNING id, client_id
+     ), results AS (
+       INSERT INTO match_results (request_id, rank, target_id, target_external_id, score, explanation)
+       SELECT done.id, r.rank, r.target_id, r.target_external_id, r.score, r.explanation
+         FROM done, jsonb_to_recordset(?::jsonb) AS r(rank integer, target_id uuid, target_external_id text,
+                                                      score double precision, explanation jsonb)
+     ), event AS (
+       INSERT INTO outbox (client_id, aggregate_type, aggregate_id, event_type, payload, request_id)
+       SELECT done.client_id, ?, done.id, ?, ?::jsonb, ? FROM done
+       RETURNING event_id, client_id, payload
+     ), notification AS (
+       INSERT INTO notifications (client_id, event_id, event_type, request_id, url, payload)
+       SELECT event.client_id, event.event_id, ?, ?, webhooks.url, event.payload
+         FROM event JOIN webhooks ON webhooks.client_id = event.client_id
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING id, client_id
+     )
+     SELECT (SELECT count(*) FROM done)::integer AS completed, notification.id AS "notificationId",
+            notification.client_id AS "notificationClientId"
+       FROM (SELECT 1) AS one LEFT JOIN notification ON true`,
+    [
+      completion.scorer,
+      completion.id,
+      JSON.stringify(
+        completion.results.map((result) => ({
+          rank: result.rank,
+          target_id: result.targetId,
+          target_external_id: result.targetExternalId,
+          score: result.score,
+          explanation: result.explanation,
+        })),
+      ),
+      aggregateTypeOf(COMPLETED_EVENT),
+      COMPLETED_EVENT,
+      JSON.stringify(completion.event),
+      completion.traceId,
+      COMPLETED_EVENT,
+      completion.id,
+    ],
+  );
+  const [row] = rows;
+  return {
+    completed: (row?.completed ?? 0) > 0,
+    notification:
+      row?.notificationId && row.notificationClientId
+        ? { id: row.notificationId, clientId: row.notificationClientId }
+        : null,
+  };
 }
 
 export async function failMatchRequest(trx: Knex.Transaction, id: string, error: string): Promise<boolean> {
