@@ -15,6 +15,7 @@ import { problemDetails } from './middleware/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { docsRoutes } from './routes/docs.js';
 import { matchRequestRoutes } from './routes/match-requests.js';
+import { matchRunRoutes } from './routes/match-runs.js';
 import { opsRoutes } from './routes/ops.js';
 import { profileRoutes } from './routes/profiles.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -58,6 +59,7 @@ export function createApp(services: Services): Koa<AppState> {
       view: candidateView,
     }),
     matchRequestRoutes(services),
+    matchRunRoutes(services),
     webhookRoutes(services),
   ]) {
     v1.use(router.routes(), router.allowedMethods());

@@ -3,16 +3,19 @@ import type {
   JobModel,
   MatchRequestModel,
   MatchResultModel,
+  MatchRunModel,
   NotificationModel,
   WebhookModel,
 } from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import type { Explanation } from '../lib/matching/scorers.js';
+import { progressOf } from '../lib/match-runs.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
 import type {
   CandidateResponse,
   JobResponse,
   MatchRequestResponse,
+  MatchRunResponse,
   NotificationResponse,
   WebhookResponse,
 } from '../lib/responses.js';
@@ -97,6 +100,23 @@ export function matchRequestView(
           })),
         }
       : {}),
+  };
+}
+
+export function matchRunView(run: MatchRunModel, now: Date): MatchRunResponse {
+  return {
+    id: run.id,
+    status: run.status,
+    subject: run.subjectType === 'candidate' ? 'candidates' : 'jobs',
+    filter: run.filter,
+    topK: run.topK,
+    targetFilters: run.targetFilters,
+    progress: progressOf(run, now),
+    createdAt: run.createdAt,
+    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
+    ...(run.completedAt ? { completedAt: run.completedAt } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    ...(run.scorer ? { scorer: run.scorer } : {}),
   };
 }
 

@@ -13,7 +13,13 @@ import {
 } from './db/match-requests.js';
 import { isUniqueViolation } from './db/errors.js';
 import { upsertFeedback } from './db/feedback.js';
-import type { MatchFeedbackModel, MatchRequestModel } from './db/models.js';
+import type {
+  CandidateModel,
+  JobModel,
+  MatchFeedbackModel,
+  MatchFilters,
+  MatchRequestModel,
+} from './db/models.js';
 import { recordEvent } from './db/outbox.js';
 import { matchMetrics } from './metrics.js';
 import {
@@ -28,7 +34,7 @@ import { FEATURES_VERSION, type Embedder, type Features } from './matching/featu
 import type { CompiledProfile } from './matching/compiled-profile.js';
 import type { CacheGeneration, ProfileCache } from './matching/profile-cache.js';
 import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
-import { notifyMatchFinished } from './notifications/notifications.js';
+import { notifyMatchFinished, queueDelivery } from './notifications/notifications.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
 import { currentRequestId } from './request-context.js';
 import type { Queues } from './queues/queues.js';
@@ -170,6 +176,64 @@ async function compilePool(
   });
 }
 
+/** The kind of profile a subject of this kind is matched against. */
+export function otherKind(kind: ProfileKind): ProfileKind {
+  return kind === 'candidate' ? 'job' : 'candidate';
+}
+
+/** A subject's stored features when they are of its current revision and extractor, else computed now. */
+export async function currentFeatures(
+  kind: ProfileKind,
+  profile: JobModel | CandidateModel,
+  options: Pick<MatchOptions, 'embedder'>,
+): Promise<Features> {
+  return profile.features?.version === FEATURES_VERSION && profile.featuresRevision === profile.revision
+    ? profile.features
+    : computeFeatures(kind, profile, await options.embedder());
+}
+
+/**
+ * Refreshes up to STALE_REFRESH_LIMIT of the client's targets whose stored features are missing or stale
+ * (after an upgrade) before they are ranked; the features queue does the rest.
+ */
+export async function refreshStaleTargets(
+  db: Knex,
+  targetKind: ProfileKind,
+  clientId: string,
+  options: Pick<MatchOptions, 'embedder' | 'signal'>,
+): Promise<void> {
+  for (const stale of await findProfilesWithStaleFeatures(
+    db,
+    targetKind,
+    clientId,
+    FEATURES_VERSION,
+    STALE_REFRESH_LIMIT,
+  )) {
+    options.signal?.throwIfAborted();
+    await refreshFeatures(db, targetKind, stale, await options.embedder());
+  }
+}
+
+/** Candidate generation for one subject: its pool of targets, compiled by the cache's current dictionary. */
+export async function findPool(
+  db: Knex,
+  targetKind: ProfileKind,
+  clientId: string,
+  subjectFeatures: Features,
+  options: Pick<MatchOptions, 'candidateLimit' | 'cache'> & { filters: MatchFilters },
+): Promise<{ generation: CacheGeneration; targets: ScoringTarget[] }> {
+  const pool = await findMatchPool(db, targetKind, {
+    clientId,
+    skills: subjectFeatures.skills,
+    words: poolWords(subjectFeatures),
+    filters: options.filters,
+    featuresVersion: FEATURES_VERSION,
+    limit: options.candidateLimit,
+  });
+  const generation = options.cache.current();
+  return { generation, targets: await compilePool(db, generation, targetKind, clientId, pool) };
+}
+
 /**
  * Marks the request running. A row this connection can see was committed by the API, so it needs no lock;
  * only when it cannot be seen does the worker wait for the API's advisory lock (lockMatchRequest), to tell
@@ -200,33 +264,14 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
   const subject = await findProfile(db, request.subjectType, request.clientId, request.subjectId);
   if (!subject)
     throw new PermanentJobError(`The ${request.subjectType} ${request.subjectId} no longer exists.`);
-  const subjectFeatures =
-    subject.features?.version === FEATURES_VERSION && subject.featuresRevision === subject.revision
-      ? subject.features
-      : await computeFeatures(request.subjectType, subject, await options.embedder());
+  const subjectFeatures = await currentFeatures(request.subjectType, subject, options);
 
-  const targetKind: ProfileKind = request.subjectType === 'candidate' ? 'job' : 'candidate';
-  for (const stale of await findProfilesWithStaleFeatures(
-    db,
-    targetKind,
-    request.clientId,
-    FEATURES_VERSION,
-    STALE_REFRESH_LIMIT,
-  )) {
-    options.signal?.throwIfAborted();
-    await refreshFeatures(db, targetKind, stale, await options.embedder());
-  }
-
-  const pool = await findMatchPool(db, targetKind, {
-    clientId: request.clientId,
-    skills: subjectFeatures.skills,
-    words: poolWords(subjectFeatures),
+  const targetKind = otherKind(request.subjectType);
+  await refreshStaleTargets(db, targetKind, request.clientId, options);
+  const { generation, targets } = await findPool(db, targetKind, request.clientId, subjectFeatures, {
     filters: request.filters,
-    featuresVersion: FEATURES_VERSION,
-    limit: options.candidateLimit,
+    ...options,
   });
-  const generation = options.cache.current();
-  const targets = await compilePool(db, generation, targetKind, request.clientId, pool);
   const scorer = await options.scorer();
   const ranked = await rank(
     scorer,
@@ -256,9 +301,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     },
     traceId: currentRequestId() ?? null,
   });
-  if (notification && options.queues) {
-    await options.queues.add('notify', { notificationId: notification.id, clientId: notification.clientId });
-  }
+  await queueDelivery(options.queues, notification);
   if (completed) {
     matchMetrics.completed.inc({ scorer: scorer.name });
     matchMetrics.results.inc({ scorer: scorer.name }, ranked.length);

@@ -200,6 +200,12 @@ export const matchMetrics = {
     labelNames: ['scorer'] as const,
     registers: [metricsRegistry],
   }),
+  runSubjects: new Counter({
+    name: 'lookiy_match_run_subjects_total',
+    help: 'Subjects of bulk match runs ranked and written, by the scorer (model version) that ranked them',
+    labelNames: ['scorer'] as const,
+    registers: [metricsRegistry],
+  }),
 };
 
 /** The BullMQ view of one attempt, as a worker's completed and failed events hand it over. */

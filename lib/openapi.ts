@@ -11,6 +11,8 @@ import {
   issuedApiKeyResponse,
   jobResponse,
   matchRequestResponse,
+  matchRunResponse,
+  matchRunSubjectResults,
   notificationResponse,
   outboxStatusResponse,
   page,
@@ -31,6 +33,8 @@ import {
   jobPatch,
   listQuery,
   matchRequestInput,
+  matchRunInput,
+  matchRunResultsQuery,
   MAX_BATCH_ITEMS,
   outboxRowId,
   parkedListQuery,
@@ -223,6 +227,59 @@ export function openApiDocument(version: string): ReturnType<typeof createDocume
             requestParams: { path: idPath },
             requestBody: { content: { 'application/json': { schema: feedbackInput } } },
             responses: { '200': json(feedbackResponse, 'recorded'), ...problems(...WRITE_ERRORS, 404) },
+          },
+        },
+        '/v1/match-runs': {
+          post: {
+            tags: ['matching'],
+            summary:
+              'Start a bulk match run: the best targets for every candidate (or open job) a filter selects, in the background',
+            operationId: 'create-match-run',
+            requestParams: { header: idempotencyHeader },
+            requestBody: { content: { 'application/json': { schema: matchRunInput } } },
+            responses: {
+              '202': {
+                ...json(matchRunResponse, 'accepted: poll the Location for progress'),
+                headers: { ...location, ...retryAfter },
+              },
+              ...problems(...WRITE_ERRORS),
+            },
+          },
+        },
+        '/v1/match-runs/{id}': {
+          get: {
+            tags: ['matching'],
+            summary: 'A match run: its status and progress (done, total, rate, ETA)',
+            operationId: 'get-match-run',
+            requestParams: { path: idPath },
+            responses: {
+              '200': { ...json(matchRunResponse, 'the run'), headers: retryAfter },
+              ...problems(...CLIENT_ERRORS, 404),
+            },
+          },
+          delete: {
+            tags: ['matching'],
+            summary:
+              'Cancel a match run: it stops at its next chunk, and the run and its results are deleted',
+            operationId: 'delete-match-run',
+            requestParams: { path: idPath },
+            responses: {
+              '204': { description: 'cancelled and deleted' },
+              ...problems(...CLIENT_ERRORS, 403, 404),
+            },
+          },
+        },
+        '/v1/match-runs/{id}/results': {
+          get: {
+            tags: ['matching'],
+            summary:
+              'A page of a match run’s results, one item per subject ranked so far, in subject id order',
+            operationId: 'list-match-run-results',
+            requestParams: { path: idPath, query: matchRunResultsQuery },
+            responses: {
+              '200': json(page(matchRunSubjectResults, 'MatchRunSubjectResults'), 'a page'),
+              ...problems(...CLIENT_ERRORS, 404, 422),
+            },
           },
         },
         '/v1/webhook': {

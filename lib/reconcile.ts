@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 
-import { findMatchRequest, findUnfinishedMatchRequests } from './db/match-requests.js';
+import { findMatchRequest, findUnfinished } from './db/match-requests.js';
+import { findMatchRun } from './db/match-runs.js';
 import { findPendingNotifications } from './db/notifications.js';
 import { findRowsAwaitingFeatures } from './db/profiles.js';
 import { failMatch } from './match-requests.js';
+import { failMatchRun } from './match-runs.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind, QueuePayloads } from './queues/registry.js';
 
@@ -25,6 +27,10 @@ export interface ReconcileSummary {
   requeuedMatches: number;
   /** Match requests marked failed with the reason their job failed for good. */
   failedMatches: number;
+  /** Match runs queued again (they go on from the last chunk they wrote). */
+  requeuedRuns: number;
+  /** Match runs marked failed with the reason their job failed for good. */
+  failedRuns: number;
   /** Features jobs queued again for rows still waiting for their features. */
   requeuedFeatures: number;
   /** Webhook deliveries queued again for notifications still pending. */
@@ -42,10 +48,13 @@ export async function reconcile(deps: Deps, minAgeMs: number): Promise<Reconcile
   const summary: ReconcileSummary = {
     requeuedMatches: 0,
     failedMatches: 0,
+    requeuedRuns: 0,
+    failedRuns: 0,
     requeuedFeatures: 0,
     requeuedNotifications: 0,
   };
   await reconcileMatches(deps, minAgeMs, summary);
+  await reconcileRuns(deps, minAgeMs, summary);
   for (const kind of ['job', 'candidate'] as const) await reconcileFeatures(deps, kind, minAgeMs, summary);
   await reconcileNotifications(deps, minAgeMs, summary);
   return summary;
@@ -75,27 +84,69 @@ async function reconcileNotifications(
   }
 }
 
-async function reconcileMatches(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {
+/** Work recorded in Postgres that one queue job does, from accepted to finished: a match request or run. */
+interface UnfinishedWork<Name extends 'match' | 'match-run'> {
+  queue: Name;
+  payload: (id: string) => QueuePayloads[Name];
+  table: 'match_requests' | 'match_runs';
+  /** Whether it is still unfinished, read again. */
+  unfinished: (db: Knex, id: string) => Promise<boolean>;
+  /** Records the failure its job failed with for good; false when it had finished already. */
+  fail: (deps: Deps, id: string, reason: string) => Promise<boolean>;
+}
+
+/** Queues again, or marks failed, each unfinished item whose job no queue will run. */
+async function reconcileUnfinished<Name extends 'match' | 'match-run'>(
+  deps: Deps,
+  minAgeMs: number,
+  work: UnfinishedWork<Name>,
+): Promise<{ requeued: number; failed: number }> {
+  const counts = { requeued: 0, failed: 0 };
   let afterId: string | null = null;
   for (;;) {
-    const ids = await findUnfinishedMatchRequests(deps.db, minAgeMs, afterId, PAGE);
-    const standings = await Promise.all(ids.map((requestId) => deps.queues.standing('match', { requestId })));
-    for (const [index, requestId] of ids.entries()) {
+    const ids = await findUnfinished(deps.db, work.table, minAgeMs, afterId, PAGE);
+    const standings = await Promise.all(ids.map((id) => deps.queues.standing(work.queue, work.payload(id))));
+    for (const [index, id] of ids.entries()) {
       const standing = standings[index];
       if (!standing || standing.state === 'live') continue;
       if (standing.state === 'failed') {
-        if (await failMatch(deps, requestId, standing.reason)) summary.failedMatches += 1;
+        if (await work.fail(deps, id, standing.reason)) counts.failed += 1;
         continue;
       }
       // Read again: its job may have finished it since the page was read, and left the queue since.
-      const request = await findMatchRequest(deps.db, requestId);
-      if (request?.status !== 'queued' && request?.status !== 'running') continue;
-      await deps.queues.readd('match', { requestId });
-      summary.requeuedMatches += 1;
+      if (!(await work.unfinished(deps.db, id))) continue;
+      await deps.queues.readd(work.queue, work.payload(id));
+      counts.requeued += 1;
     }
-    if (ids.length < PAGE) return;
+    if (ids.length < PAGE) return counts;
     afterId = ids[ids.length - 1] ?? null;
   }
+}
+
+const isUnfinished = (status: string | undefined): boolean => status === 'queued' || status === 'running';
+
+async function reconcileMatches(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {
+  const { requeued, failed } = await reconcileUnfinished(deps, minAgeMs, {
+    queue: 'match',
+    payload: (requestId) => ({ requestId }),
+    table: 'match_requests',
+    unfinished: async (db, id) => isUnfinished((await findMatchRequest(db, id))?.status),
+    fail: failMatch,
+  });
+  summary.requeuedMatches += requeued;
+  summary.failedMatches += failed;
+}
+
+async function reconcileRuns(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {
+  const { requeued, failed } = await reconcileUnfinished(deps, minAgeMs, {
+    queue: 'match-run',
+    payload: (runId) => ({ runId }),
+    table: 'match_runs',
+    unfinished: async (db, id) => isUnfinished((await findMatchRun(db, id))?.status),
+    fail: failMatchRun,
+  });
+  summary.requeuedRuns += requeued;
+  summary.failedRuns += failed;
 }
 
 async function reconcileFeatures(

@@ -158,6 +158,57 @@ export const matchRequestResponse = z
   })
   .meta({ id: 'MatchRequest' });
 
+export const matchRunResponse = z
+  .object({
+    id,
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    subject: z.enum(['candidates', 'jobs']).meta({ description: 'what the run ranks targets for' }),
+    filter: z.object({
+      location: z.string().optional(),
+      remote: z.boolean().optional(),
+      updatedAfter: z.string().optional(),
+    }),
+    topK: z.number().int(),
+    targetFilters: z.object({ location: z.string().optional(), remote: z.boolean().optional() }),
+    progress: z.object({
+      done: z.number().int().meta({ description: 'subjects whose results are written' }),
+      total: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'subjects the filter selected when the run started; null before' }),
+      ratePerSecond: z.number().nullable().meta({ description: 'subjects per second since it started' }),
+      etaSeconds: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'seconds left at that rate, while it runs; null otherwise' }),
+    }),
+    createdAt: timestamp,
+    startedAt: timestamp.optional(),
+    completedAt: timestamp.optional(),
+    error: z.string().optional().meta({ description: 'why a failed run failed' }),
+    scorer: z.string().optional().meta({ description: 'the scorer (model version) that ranked it' }),
+  })
+  .meta({ id: 'MatchRun' });
+
+export const matchRunSubjectResults = z
+  .object({
+    subjectId: id,
+    subjectExternalId: z.string(),
+    results: z
+      .array(
+        z.object({
+          rank: z.number().int(),
+          targetId: id,
+          targetExternalId: z.string(),
+          score: z.number(),
+        }),
+      )
+      .meta({ description: 'best first' }),
+  })
+  .meta({ id: 'MatchRunSubjectResults' });
+
 export const feedbackResponse = z
   .object({
     requestId: id,
@@ -270,6 +321,7 @@ export const problemResponse = z
 export type JobResponse = z.input<typeof jobResponse>;
 export type CandidateResponse = z.input<typeof candidateResponse>;
 export type MatchRequestResponse = z.input<typeof matchRequestResponse>;
+export type MatchRunResponse = z.input<typeof matchRunResponse>;
 export type WebhookResponse = z.input<typeof webhookResponse>;
 export type NotificationResponse = z.input<typeof notificationResponse>;
 export type FeedbackResponse = z.input<typeof feedbackResponse>;

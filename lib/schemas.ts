@@ -94,22 +94,46 @@ export const batchEnvelope = z.strictObject({
   items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
 });
 
+/** What a match request or a match run may ask of its targets. */
+const targetFilters = z.strictObject({
+  location: text(200).optional(),
+  remote: z.boolean().optional(),
+});
+
 export const matchRequestInput = z
   .strictObject({
     candidateId: z.uuid().optional(),
     jobId: z.uuid().optional(),
     topK: z.number().int().min(1).max(100).default(10),
-    filters: z
-      .strictObject({
-        location: text(200).optional(),
-        remote: z.boolean().optional(),
-      })
-      .default({}),
+    filters: targetFilters.default({}),
   })
   .refine((body) => (body.candidateId === undefined) !== (body.jobId === undefined), {
     message:
       'give exactly one of candidateId (rank jobs for a candidate) or jobId (rank candidates for a job)',
   });
+
+export const matchRunInput = z.strictObject({
+  subject: z.enum(['candidates', 'jobs']).meta({
+    description: 'rank jobs for each of your candidates, or candidates for each of your open jobs',
+  }),
+  filter: z
+    .strictObject({
+      location: text(200).optional(),
+      remote: z.boolean().optional(),
+      updatedAfter: z.iso.datetime({ offset: true }).optional().meta({
+        description: 'only subjects written after this moment (an ISO 8601 date-time)',
+      }),
+    })
+    .default({})
+    .meta({ description: 'which subjects the run ranks targets for; all of them when left out' }),
+  topK: z.number().int().min(1).max(100).default(10),
+  targetFilters: targetFilters.default({}).meta({ description: 'as a match request’s filters' }),
+});
+
+export const matchRunResultsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.uuid().optional().meta({ description: 'the nextCursor of the previous page' }),
+});
 
 export const feedbackInput = z.strictObject({
   targetId: z.uuid(),
@@ -158,6 +182,7 @@ export type CandidateInput = z.output<typeof candidateInput>;
 export type JobPatch = z.output<typeof jobPatch>;
 export type CandidatePatch = z.output<typeof candidatePatch>;
 export type MatchRequestInput = z.output<typeof matchRequestInput>;
+export type MatchRunInput = z.output<typeof matchRunInput>;
 export type FeedbackInput = z.output<typeof feedbackInput>;
 export type WebhookInput = z.output<typeof webhookInput>;
 

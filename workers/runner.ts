@@ -12,12 +12,14 @@ import type { Services } from '../lib/services.js';
 import { featuresProcessor } from './processors/features.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { matchProcessor } from './processors/match.js';
+import { matchRunProcessor } from './processors/match-run.js';
 import { notifyProcessor } from './processors/notify.js';
 import { JobHandBack } from './shutdown.js';
 
 const processors: Record<QueueName, (services: Services) => Processor> = {
   features: featuresProcessor,
   match: matchProcessor,
+  'match-run': matchRunProcessor,
   notify: notifyProcessor,
   maintenance: maintenanceProcessor,
 };
@@ -39,7 +41,7 @@ export interface RunningWorkers {
 }
 
 /** Queues whose jobs extract features (a match refreshes stale ones), and so embed text. */
-const EMBEDDING_QUEUES: readonly QueueName[] = ['features', 'match'];
+const EMBEDDING_QUEUES: readonly QueueName[] = ['features', 'match', 'match-run'];
 
 export async function startWorkers(services: Services, queues: QueueName[]): Promise<RunningWorkers> {
   const { config, logger } = services;
@@ -53,6 +55,8 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
   const concurrency: Record<QueueName, number> = {
     features: config.workers.featuresConcurrency,
     match: config.workers.matchConcurrency,
+    // A run is long and ranks one subject after another; runs are spread over workers, not within one.
+    'match-run': 1,
     notify: config.workers.notifyConcurrency,
     maintenance: 1,
   };

@@ -114,23 +114,25 @@ export async function findMatchRequestByIdempotencyKey(
 }
 
 /**
- * A page of requests still queued or running that were created more than `minAgeMs` ago (by the database's
- * clock, so workers' clocks do not matter), in id order after `afterId`: a reconciler walks them all.
+ * A page of ids of `table`'s rows (match requests or runs) still queued or running that were created more
+ * than `minAgeMs` ago (by the database's clock, so workers' clocks do not matter), in id order after
+ * `afterId`: a reconciler walks them all.
  */
-export async function findUnfinishedMatchRequests(
+export async function findUnfinished(
   db: Knex,
+  table: 'match_requests' | 'match_runs',
   minAgeMs: number,
   afterId: string | null,
   limit: number,
 ): Promise<string[]> {
-  const query = MatchRequestModel.query(db)
-    .select('id')
+  const query = db(table)
+    .select<{ id: string }[]>('id')
     .whereIn('status', ['queued', 'running'])
     .whereRaw("created_at < now() - ? * interval '1 millisecond'", [minAgeMs])
     .orderBy('id')
     .limit(limit);
   if (afterId !== null) query.where('id', '>', afterId);
-  return (await query).map((request) => request.id);
+  return (await query).map((row) => row.id);
 }
 
 export interface MatchRequestWithResults {

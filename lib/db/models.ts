@@ -106,6 +106,38 @@ export class MatchRequestModel extends BaseModel {
   declare completedAt: Date | null;
 }
 
+export type MatchRunStatus = MatchStatus;
+
+/** Which subjects a match run ranks targets for (see matchRunInput). */
+export interface MatchRunFilter {
+  location?: string | undefined;
+  remote?: boolean | undefined;
+  updatedAfter?: string | undefined;
+}
+
+export class MatchRunModel extends BaseModel {
+  static override tableName = 'match_runs';
+  static override jsonAttributes = ['filter', 'targetFilters'];
+  declare id: string;
+  declare clientId: string;
+  declare subjectType: ProfileKind;
+  declare filter: MatchRunFilter;
+  declare targetFilters: MatchFilters;
+  declare topK: number;
+  declare status: MatchRunStatus;
+  declare error: string | null;
+  /** Subjects the filter selected when the run started; null before it starts. */
+  declare total: number | null;
+  /** Subjects whose results are written. */
+  declare done: number;
+  /** The last subject id whose results are written: the run goes on after it. */
+  declare cursor: string | null;
+  declare scorer: string | null;
+  declare createdAt: Date;
+  declare startedAt: Date | null;
+  declare completedAt: Date | null;
+}
+
 export class MatchResultModel extends BaseModel {
   static override tableName = 'match_results';
   static override idColumn = ['request_id', 'rank'];

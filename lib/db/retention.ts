@@ -8,12 +8,15 @@ export interface RetentionPolicy {
   processedEventHours: number;
   /** Delivered webhook notifications, counted from delivery. */
   notificationHours: number;
-  /** Finished match requests with their results, counted from their end; undefined: kept for good. */
+  /**
+   * Finished match requests and match runs with their results, counted from their end; undefined: kept for
+   * good.
+   */
   matchRequestDays: number | undefined;
 }
 
 export type RetainedTable =
-  'outbox' | 'processed_events' | 'notifications' | 'idempotency_keys' | 'match_requests';
+  'outbox' | 'processed_events' | 'notifications' | 'idempotency_keys' | 'match_requests' | 'match_runs';
 
 interface Rule {
   table: RetainedTable;
@@ -73,6 +76,13 @@ function rules(policy: RetentionPolicy): Rule[] {
         AND NOT EXISTS (SELECT 1 FROM notifications
                          WHERE notifications.request_id = match_requests.id AND notifications.status = 'pending')
         AND NOT EXISTS (SELECT 1 FROM match_feedback WHERE match_feedback.request_id = match_requests.id)`,
+    },
+    {
+      table: 'match_runs',
+      since: 'completed_at',
+      hours: policy.matchRequestDays * 24,
+      // Their results go with them (ON DELETE CASCADE). Runs are few: no index is needed to find them.
+      purgeable: "match_runs.status IN ('completed', 'failed') AND match_runs.completed_at < cutoff",
     },
   ];
 }

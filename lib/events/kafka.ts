@@ -46,6 +46,7 @@ export function topicNames(config: Config): TopicNames {
       job: prefixed(topics.job),
       candidate: prefixed(topics.candidate),
       match_request: prefixed(topics.match_request),
+      match_run: prefixed(topics.match_run),
       notification: prefixed(topics.notification),
       model: prefixed(topics.model),
     },

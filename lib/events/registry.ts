@@ -19,6 +19,10 @@ export interface DomainEvents {
   'match.requested.v1': MatchEventData;
   'match.completed.v1': MatchEventData & { resultCount: number; scorer: string };
   'match.failed.v1': MatchEventData & { error: string };
+  /** One subject of a bulk match run ranked: its results, once (see lib/match-runs.ts). */
+  'match-run.results.v1': MatchRunResultsData;
+  'match-run.completed.v1': MatchRunEventData;
+  'match-run.failed.v1': MatchRunEventData & { error: string };
   'notification.delivered.v1': NotificationEventData;
   'notification.failed.v1': NotificationEventData;
   /** Not tied to a client: recorded with a null client id. */
@@ -44,6 +48,28 @@ export interface MatchEventData {
   subject: { type: ProfileKind; id: string };
 }
 
+export interface MatchRunEventData {
+  id: string;
+  status: MatchStatus;
+  /** The kind of profile the run ranked targets for. */
+  subjectType: ProfileKind;
+  /** Subjects whose results were written. */
+  done: number;
+}
+
+export interface MatchRunResult {
+  rank: number;
+  targetId: string;
+  targetExternalId: string;
+  score: number;
+}
+
+export interface MatchRunResultsData {
+  runId: string;
+  subject: { type: ProfileKind; id: string; externalId: string };
+  results: MatchRunResult[];
+}
+
 /** A webhook delivery's end: delivered (a 2xx answer) or failed for good (attempts used up, or refused). */
 export interface NotificationEventData {
   notificationId: string;
@@ -66,7 +92,7 @@ export interface ModelActivatedData {
   previousId: string | null;
 }
 
-export type AggregateType = 'job' | 'candidate' | 'match_request' | 'notification' | 'model';
+export type AggregateType = 'job' | 'candidate' | 'match_request' | 'match_run' | 'notification' | 'model';
 
 /** The aggregate each event is about; its topic follows from it. A type left out fails to compile. */
 export const eventAggregates: Readonly<Record<EventType, AggregateType>> = {
@@ -79,6 +105,9 @@ export const eventAggregates: Readonly<Record<EventType, AggregateType>> = {
   'match.requested.v1': 'match_request',
   'match.completed.v1': 'match_request',
   'match.failed.v1': 'match_request',
+  'match-run.results.v1': 'match_run',
+  'match-run.completed.v1': 'match_run',
+  'match-run.failed.v1': 'match_run',
   'notification.delivered.v1': 'notification',
   'notification.failed.v1': 'notification',
   'model.activated.v1': 'model',
@@ -94,6 +123,7 @@ export const topics: Record<AggregateType, string> = {
   job: 'lookiy.jobs',
   candidate: 'lookiy.candidates',
   match_request: 'lookiy.match-requests',
+  match_run: 'lookiy.match-runs',
   notification: 'lookiy.notifications',
   model: 'lookiy.models',
 };

@@ -180,17 +180,19 @@ const SLICE = 500;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/**
- * Ranks targets for a subject (all compiled by one dictionary); see PairRanking for the features. The
- * targets are the pool the relative features are read against. Only the top K are explained.
- */
-export async function rank(
+interface ScoredPool {
+  ranking: PairRanking;
+  /** Best first. */
+  scored: { index: number; target: ScoringTarget; score: number }[];
+}
+
+/** Every target's pair features and score, best first. */
+async function scorePool(
   scorer: Scorer,
   subjectKind: ProfileKind,
   subject: CompiledProfile,
   targets: readonly ScoringTarget[],
-  topK: number,
-): Promise<ScoredTarget[]> {
+): Promise<ScoredPool> {
   const ranking = new PairRanking(
     subjectKind,
     subject,
@@ -203,12 +205,27 @@ export async function rank(
     ranking.measure(index);
   }
   ranking.relate();
-  const scored: { index: number; target: ScoringTarget; score: number }[] = [];
+  const scored: ScoredPool['scored'] = [];
   for (const [index, target] of targets.entries()) {
     if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
     scored.push({ index, target, score: scorer.score(ranking.features(index)) });
   }
   scored.sort((a, b) => b.score - a.score || a.target.externalId.localeCompare(b.target.externalId));
+  return { ranking, scored };
+}
+
+/**
+ * Ranks targets for a subject (all compiled by one dictionary); see PairRanking for the features. The
+ * targets are the pool the relative features are read against. Only the top K are explained.
+ */
+export async function rank(
+  scorer: Scorer,
+  subjectKind: ProfileKind,
+  subject: CompiledProfile,
+  targets: readonly ScoringTarget[],
+  topK: number,
+): Promise<ScoredTarget[]> {
+  const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets);
   return scored.slice(0, topK).map(({ index, target, score }) => {
     const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
     return {
@@ -218,6 +235,22 @@ export async function rank(
       explanation: explain(scorer, job, candidate, ranking.features(index), score),
     };
   });
+}
+
+/** rank() without the explanations, for bulk runs: the same order and scores. */
+export async function rankUnexplained(
+  scorer: Scorer,
+  subjectKind: ProfileKind,
+  subject: CompiledProfile,
+  targets: readonly ScoringTarget[],
+  topK: number,
+): Promise<Omit<ScoredTarget, 'explanation'>[]> {
+  const { scored } = await scorePool(scorer, subjectKind, subject, targets);
+  return scored.slice(0, topK).map(({ target, score }) => ({
+    targetId: target.id,
+    targetExternalId: target.externalId,
+    score: round(score),
+  }));
 }
 
 /** rank() for callers holding plain Features (evaluation, tests): compiles them with a dictionary of their own. */

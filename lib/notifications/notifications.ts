@@ -67,6 +67,19 @@ export async function notifyMatchFinished(
   });
 }
 
+/**
+ * Queues the delivery of a notification that a one-statement write (completeMatchRequest, finishMatchRun)
+ * recorded and committed; a worker lost before this leaves it pending, and the reconciler queues it again.
+ */
+export async function queueDelivery(
+  queues: Queues | undefined,
+  notification: { id: string; clientId: string } | null,
+): Promise<void> {
+  if (notification && queues) {
+    await queues.add('notify', { notificationId: notification.id, clientId: notification.clientId });
+  }
+}
+
 /** Queues a test ping to the client's webhook; undefined when the client has none. */
 export async function enqueueTestNotification(
   deps: { db: Knex; queues: Queues },

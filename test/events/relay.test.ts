@@ -82,6 +82,7 @@ function fixtures(): { [Type in EventType]: Fixture<DomainEvents[Type]> } {
   };
   const failedNotification = notification();
   const model = id();
+  const run = id();
   return {
     'job.created.v1': profile(),
     'job.updated.v1': profile(),
@@ -97,6 +98,28 @@ function fixtures(): { [Type in EventType]: Fixture<DomainEvents[Type]> } {
     'match.failed.v1': {
       aggregateId: failed.aggregateId,
       data: { ...failed.data, error: 'The candidate no longer exists.' },
+    },
+    'match-run.results.v1': {
+      aggregateId: run,
+      data: {
+        runId: run,
+        subject: { type: 'candidate', id: id(), externalId: 'cand-7' },
+        results: [{ rank: 1, targetId: id(), targetExternalId: 'job-3', score: 0.91 }],
+      },
+    },
+    'match-run.completed.v1': {
+      aggregateId: run,
+      data: { id: run, status: 'completed', subjectType: 'candidate', done: 1 },
+    },
+    'match-run.failed.v1': {
+      aggregateId: run,
+      data: {
+        id: run,
+        status: 'failed',
+        subjectType: 'candidate',
+        done: 0,
+        error: 'gave up after 3 attempts',
+      },
     },
     'notification.delivered.v1': notification(),
     'notification.failed.v1': {

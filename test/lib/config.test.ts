@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(3000);
     // A hash tag, so the queues work on a Redis Cluster too.
     expect(config.redis.queuePrefix).toBe('{lookiy}');
-    expect(config.workers.queues).toEqual(['features', 'match', 'notify', 'maintenance']);
+    expect(config.workers.queues).toEqual(['features', 'match', 'match-run', 'notify', 'maintenance']);
     expect(config.webhooks.allowedNetworks).toEqual([]);
     expect(config.kafka.brokers).toEqual([]);
   });

@@ -98,6 +98,31 @@ describe('the reconciler', () => {
     }
   });
 
+  it('runs again a match run whose job was removed by hand', async () => {
+    const key = await stack.newClient();
+    await seedBoard(stack, key);
+    const run = await stack.request<{ id: string }>('POST', '/v1/match-runs', {
+      key,
+      body: { subject: 'candidates', topK: 2 },
+    });
+    expect(await stack.services.queues.get('match-run').remove(run.body.id)).toBe(1);
+
+    const workers = await stack.startWorkers();
+    try {
+      const finished = await until('the run completed', async () => {
+        const { body } = await stack.request<{ status: string; progress: { done: number } }>(
+          'GET',
+          `/v1/match-runs/${run.body.id}`,
+          { key },
+        );
+        return body.status === 'completed' ? body : undefined;
+      });
+      expect(finished.progress.done).toBe(1);
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('delivers a webhook notification whose notify job Redis lost', async () => {
     const key = await stack.newClient();
     const receiver = await new WebhookReceiver(() => 200).start();

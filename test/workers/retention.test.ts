@@ -107,6 +107,29 @@ async function matchRequest(status: 'queued' | 'running' | 'completed' | 'failed
   return id;
 }
 
+/** A bulk match run `daysAgo` old, finished then unless still queued or running, with one subject's results. */
+async function matchRun(status: 'queued' | 'running' | 'completed' | 'failed', daysAgo: number) {
+  const finished = status === 'completed' || status === 'failed';
+  const [row] = await db('matchRuns')
+    .insert({
+      clientId,
+      subjectType: 'candidate',
+      topK: 2,
+      status,
+      createdAt: ago(daysAgo * 24),
+      completedAt: finished ? ago(daysAgo * 24) : null,
+    })
+    .returning<{ id: string }[]>('id');
+  const id = row?.id ?? '';
+  await db('matchRunResults').insert({
+    runId: id,
+    subjectId: randomUUID(),
+    subjectExternalId: 'subject-1',
+    results: JSON.stringify([]),
+  });
+  return id;
+}
+
 async function column<Value>(table: string, name: string): Promise<Value[]> {
   return ((await db(table).select(name).orderBy(name)) as Record<string, Value>[]).map(
     (row) => row[name] as Value,
@@ -119,7 +142,14 @@ async function metric(name: string, table: string): Promise<number | undefined> 
 }
 
 async function clearAll(): Promise<void> {
-  for (const table of ['outbox', 'processedEvents', 'notifications', 'idempotencyKeys', 'matchRequests'])
+  for (const table of [
+    'outbox',
+    'processedEvents',
+    'notifications',
+    'idempotencyKeys',
+    'matchRequests',
+    'matchRuns',
+  ])
     await db(table).delete();
 }
 
@@ -156,6 +186,9 @@ describe('retention', () => {
     const awaitingWebhook = await matchRequest('completed', 40);
     kept.push(await notification('pending', 40 * 24, awaitingWebhook));
     const counted = await metric('lookiy_retention_purged_rows_total', 'match_requests');
+    await matchRun('completed', 40);
+    await matchRun('failed', 40);
+    const keptRuns = [await matchRun('running', 40), await matchRun('completed', 10)];
 
     expect(await purgeExpired(db, stack.config.retention)).toEqual({
       outbox: 2,
@@ -163,8 +196,11 @@ describe('retention', () => {
       notifications: 1,
       idempotency_keys: 1,
       match_requests: 2,
+      match_runs: 2,
     });
 
+    expect(await column('matchRuns', 'id')).toEqual([...keptRuns].sort());
+    expect(await stack.countRows('matchRunResults')).toBe(2);
     expect(await column('outbox', 'eventType')).toEqual(['never published', 'recent']);
     expect(await column('processedEvents', 'eventId')).toEqual(['recent']);
     expect(await column('notifications', 'id')).toEqual([...kept].sort());
@@ -179,7 +215,7 @@ describe('retention', () => {
     expect(await stack.countRows('matchFeedback')).toBe(1);
     expect(await metric('lookiy_retention_purged_rows_total', 'match_requests')).toBe((counted ?? 0) + 2);
     // Repeated, it finds nothing more.
-    expect(Object.values(await purgeExpired(db, stack.config.retention))).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(await purgeExpired(db, stack.config.retention))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('keeps the newest published outbox row, which says when the relay last published', async () => {

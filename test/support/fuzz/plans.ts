@@ -53,6 +53,7 @@ const RESOURCE_BY_SEGMENT: Record<string, ResourceKind> = {
   jobs: 'job',
   candidates: 'candidate',
   'match-requests': 'matchRequest',
+  'match-runs': 'matchRun',
   notifications: 'notification',
   clients: 'client',
   keys: 'apiKey',

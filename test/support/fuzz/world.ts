@@ -8,7 +8,8 @@ import { ADMIN_TOKEN, type TestContext } from '../context.js';
 import { waitForMatch } from '../polling.js';
 
 /** The kinds of resource a path parameter can name; anything else gets random and garbage ids only. */
-export type ResourceKind = 'job' | 'candidate' | 'matchRequest' | 'notification' | 'client' | 'apiKey';
+export type ResourceKind =
+  'job' | 'candidate' | 'matchRequest' | 'matchRun' | 'notification' | 'client' | 'apiKey';
 
 export interface Tenant {
   key: string;
@@ -59,7 +60,7 @@ async function cursorsOf(
 }
 
 /**
- * A tenant with three jobs, three candidates, a webhook, match requests and notifications: real ids for
+ * A tenant with three jobs, three candidates, a webhook, match requests, a match run and notifications: real ids for
  * the fuzzers to put in paths and bodies. With `complete`, one match request is run to completion by a
  * match worker that is stopped again before fuzzing, so nothing writes in the background meanwhile.
  */
@@ -70,6 +71,7 @@ async function tenant(stack: TestContext, name: string, complete: boolean): Prom
     job: [],
     candidate: [],
     matchRequest: [],
+    matchRun: [],
     notification: [],
     client: [],
     apiKey: [],
@@ -99,6 +101,7 @@ async function tenant(stack: TestContext, name: string, complete: boolean): Prom
     }
   }
   ids.matchRequest.push(await created(stack, key, '/v1/match-requests', { jobId: ids.job[0] }));
+  ids.matchRun.push(await created(stack, key, '/v1/match-runs', { subject: 'candidates' }));
   ids.notification.push(await created(stack, key, '/v1/webhook/test', undefined));
   ids.notification.push(
     ...(await stack.services.db('notifications').where({ clientId }).pluck<string[]>('id')),
@@ -144,6 +147,8 @@ export async function buildWorld(stack: TestContext): Promise<World> {
         });
       case 'matchRequest':
         return created(stack, key, '/v1/match-requests', { candidateId: own.ids.candidate[0] });
+      case 'matchRun':
+        return created(stack, key, '/v1/match-runs', { subject: 'jobs' });
       case 'notification': {
         await stack.request('PUT', '/v1/webhook', { key, body: { url: PUBLIC_WEBHOOK } });
         return created(stack, key, '/v1/webhook/test', undefined);

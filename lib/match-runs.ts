@@ -1,0 +1,175 @@
+import type { Knex } from 'knex';
+
+import {
+  deleteMatchRun,
+  findMatchRun,
+  finishMatchRun,
+  insertMatchRun,
+  listMatchRunResults,
+  nextSubjects,
+  recordChunk,
+  startMatchRun,
+  type RankedSubject,
+  type RunResultsPage,
+} from './db/match-runs.js';
+import type { MatchRunModel } from './db/models.js';
+import { NotFoundError } from './errors.js';
+import {
+  currentFeatures,
+  findPool,
+  otherKind,
+  refreshStaleTargets,
+  type MatchOptions,
+} from './match-requests.js';
+import { matchMetrics } from './metrics.js';
+import { rankUnexplained } from './matching/scorers.js';
+import { queueDelivery } from './notifications/notifications.js';
+import type { Queues } from './queues/queues.js';
+import { currentRequestId } from './request-context.js';
+import type { MatchRunInput } from './schemas.js';
+
+/** Subjects ranked between two writes: what a worker lost mid-run ranks again. */
+export const RUN_CHUNK = 50;
+
+/** Accepts a bulk match run: the row and its queued job, together or not at all. */
+export async function submitMatchRun(
+  deps: { db: Knex; queues: Queues },
+  clientId: string,
+  input: MatchRunInput,
+): Promise<MatchRunModel> {
+  return deps.db.transaction(async (trx) => {
+    const run = await insertMatchRun(trx, {
+      clientId,
+      subjectType: input.subject === 'candidates' ? 'candidate' : 'job',
+      filter: input.filter,
+      targetFilters: input.targetFilters,
+      topK: input.topK,
+    });
+    await deps.queues.add('match-run', { runId: run.id });
+    return run;
+  });
+}
+
+export async function getMatchRun(db: Knex, clientId: string, id: string): Promise<MatchRunModel> {
+  const run = await findMatchRun(db, id, clientId);
+  if (!run) throw new NotFoundError(`No match run with id ${id}.`);
+  return run;
+}
+
+/** Cancels a run by deleting it with its results; the worker running it stops at its next chunk. */
+export async function cancelMatchRun(db: Knex, clientId: string, id: string): Promise<void> {
+  if (!(await deleteMatchRun(db, id, clientId))) throw new NotFoundError(`No match run with id ${id}.`);
+}
+
+export async function matchRunResults(
+  db: Knex,
+  clientId: string,
+  id: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<RunResultsPage> {
+  await getMatchRun(db, clientId, id);
+  return listMatchRunResults(db, id, page.limit, page.cursor);
+}
+
+export interface MatchRunProgress {
+  done: number;
+  /** Null until the run has started and counted its subjects. */
+  total: number | null;
+  /** Subjects per second since the run started; null before. */
+  ratePerSecond: number | null;
+  /** Seconds until the last subject at that rate, while the run is running. */
+  etaSeconds: number | null;
+}
+
+export function progressOf(run: MatchRunModel, now: Date): MatchRunProgress {
+  const end = run.completedAt ?? now;
+  const seconds = run.startedAt ? (end.getTime() - run.startedAt.getTime()) / 1000 : 0;
+  const rate = seconds > 0 ? run.done / seconds : null;
+  const left = run.total === null ? null : Math.max(0, run.total - run.done);
+  return {
+    done: run.done,
+    total: run.total,
+    ratePerSecond: rate === null ? null : Math.round(rate * 10) / 10,
+    etaSeconds:
+      run.status === 'running' && rate !== null && rate > 0 && left !== null ? Math.ceil(left / rate) : null,
+  };
+}
+
+export type MatchRunOutcome = 'completed' | 'stopped';
+
+/**
+ * Runs a match run from where it stopped to its end: safe to call again for the same run (a retried job,
+ * or a second worker after a stall), because each chunk of subjects is written with the run's progress in
+ * one statement that writes no subject twice (recordChunk), and the end is guarded on the status.
+ * 'stopped': the run was deleted or finished elsewhere meanwhile.
+ */
+export async function runMatchRun(
+  db: Knex,
+  runId: string,
+  options: MatchOptions & { chunk?: number },
+): Promise<MatchRunOutcome> {
+  const run = await startMatchRun(db, runId);
+  if (!run) return 'stopped';
+  const targetKind = otherKind(run.subjectType);
+  const scorer = await options.scorer();
+  const traceId = currentRequestId() ?? null;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const subjects = await nextSubjects(db, run, options.chunk ?? RUN_CHUNK);
+    const last = subjects[subjects.length - 1];
+    if (last === undefined) break;
+    await refreshStaleTargets(db, targetKind, run.clientId, options);
+    const ranked: RankedSubject[] = [];
+    for (const subject of subjects) {
+      options.signal?.throwIfAborted();
+      const features = await currentFeatures(run.subjectType, subject, options);
+      const { generation, targets } = await findPool(db, targetKind, run.clientId, features, {
+        ...options,
+        filters: run.targetFilters,
+      });
+      const results = await rankUnexplained(
+        scorer,
+        run.subjectType,
+        generation.dictionary.compile(features),
+        targets,
+        run.topK,
+      );
+      ranked.push({
+        subjectId: subject.id,
+        subjectExternalId: subject.externalId,
+        results: results.map((result, index) => ({ rank: index + 1, ...result })),
+      });
+    }
+    if ((await recordChunk(db, run, ranked, last.id, traceId)) === 'stopped') return 'stopped';
+    matchMetrics.runSubjects.inc({ scorer: scorer.name }, ranked.length);
+    run.cursor = last.id;
+  }
+  const end = await finishMatchRun(
+    db,
+    run,
+    'match-run.completed.v1',
+    { scorer: scorer.name, error: null },
+    traceId,
+  );
+  await queueDelivery(options.queues, end.notification);
+  return end.finished ? 'completed' : 'stopped';
+}
+
+/** Ends a run as failed, with the reason; false when it had finished (or gone) already. */
+export async function failMatchRun(
+  deps: { db: Knex; queues: Queues },
+  runId: string,
+  reason: string,
+): Promise<boolean> {
+  const run = await findMatchRun(deps.db, runId);
+  if (!run) return false;
+  const end = await finishMatchRun(
+    deps.db,
+    run,
+    'match-run.failed.v1',
+    { scorer: null, error: reason },
+    currentRequestId() ?? null,
+  );
+  await queueDelivery(deps.queues, end.notification);
+  return end.finished;
+}
