@@ -63,12 +63,12 @@ interface Step {
   latency: Distribution;
 }
 
-function queueConfig(stack: ServiceStack, prefix: string): ReturnType<typeof loadConfig> {
+export function queueConfig(stack: ServiceStack, prefix: string): ReturnType<typeof loadConfig> {
   return loadConfig(stack.env(prefix));
 }
 
 /** Waits until `count` workers (Redis connections named by BullMQ for the queue) are connected. */
-async function workersReady(queue: Queue, count: number): Promise<void> {
+export async function workersReady(queue: Queue, count: number): Promise<void> {
   await waitUntil(
     `${count} workers on ${queue.name}`,
     async () => (await queue.getWorkersCount()) >= count,
@@ -76,19 +76,19 @@ async function workersReady(queue: Queue, count: number): Promise<void> {
   );
 }
 
-async function finishedCount(queue: Queue): Promise<number> {
+export async function finishedCount(queue: Queue): Promise<number> {
   const counts = await queue.getJobCounts('completed', 'failed');
   return (counts.completed ?? 0) + (counts.failed ?? 0);
 }
 
 /** CPU milliseconds per drained job, by part of the system. */
-type CpuPerJob = Record<'workers' | 'postgres' | 'redis' | 'bench', number>;
+export type CpuPerJob = Record<'workers' | 'postgres' | 'redis' | 'bench', number>;
 
 /**
  * Seconds from resuming the paused queue until `count` more jobs have finished, and the CPU each part of
  * the system spent per job meanwhile (with `workerPids`).
  */
-async function drain(
+export async function drain(
   queue: Queue,
   count: number,
   before: number,
@@ -120,9 +120,9 @@ async function drain(
   };
 }
 
-const cpuTotal = (cpu: CpuPerJob): number => cpu.workers + cpu.postgres + cpu.redis + cpu.bench;
+export const cpuTotal = (cpu: CpuPerJob): number => cpu.workers + cpu.postgres + cpu.redis + cpu.bench;
 
-const pidsOf = (children: readonly ChildProcess[]): number[] =>
+export const pidsOf = (children: readonly ChildProcess[]): number[] =>
   children.flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
 
 /** Calls `send` `rate` times a second for `seconds`, on a fixed schedule (open loop); returns the calls made. */

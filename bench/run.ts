@@ -1,6 +1,6 @@
 /**
- * npm run bench -- [--short | --full] [--only features,scoring,match,relay,api,e2e,fairness,memory] [--keep]
- *                   [--explain] [--out FILE] [--data DIR] [--candidate-limit N]
+ * npm run bench -- [--short | --full] [--only features,scoring,match,relay,api,e2e,match-run,fairness,memory]
+ *                   [--keep] [--explain] [--out FILE] [--data DIR] [--candidate-limit N]
  *
  * Benchmarks, each against a baseline measured in the same run: feature extraction (vs raw wink-nlp),
  * pair scoring (vs brain.js), match latency over a large job board (vs Postgres full-text search), outbox
@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR } from '../lib/matching/training/datasets.js';
 import { runApiBench } from './api.js';
 import { runE2eBench } from './e2e.js';
+import { runMatchRunBench } from './match-run.js';
 import { runFairnessBench } from './fairness.js';
 import { runFeatureBench } from './features.js';
 import { runMemoryBench } from './memory.js';
@@ -40,7 +41,17 @@ import { describeMachine } from './support/machine.js';
 import { formatNumber, markdownTable, textTable, type BenchSection } from './support/report.js';
 import { elapsedMs, now } from './support/stats.js';
 
-const BENCHES = ['features', 'scoring', 'match', 'relay', 'api', 'e2e', 'fairness', 'memory'] as const;
+const BENCHES = [
+  'features',
+  'scoring',
+  'match',
+  'relay',
+  'api',
+  'e2e',
+  'match-run',
+  'fairness',
+  'memory',
+] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -78,6 +89,7 @@ const SIZES = {
     relay: { events: 5_000, batchSize: 500, warmup: 1, repetitions: 3 },
     api: { jobs: 1_000, connections: 16, durationSeconds: 5, warmupSeconds: 2, repetitions: 1 },
     e2e: { corpora: [1_000], workerCounts: [1, 2, 4], drainJobs: 200, stepSeconds: 4, slowRate: 20 },
+    'match-run': { jobs: 1_000, candidates: 5_000, workers: 2, baselineRequests: 300, killAt: 0.3 },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 20 },
     memory: { jobs: 1_000, requests: 40, subjects: 20 },
   },
@@ -94,6 +106,7 @@ const SIZES = {
       stepSeconds: 10,
       slowRate: 20,
     },
+    'match-run': { jobs: 1_000, candidates: 100_000, workers: 2, baselineRequests: 1_000, killAt: 0.3 },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 30 },
     memory: { jobs: 100_000, requests: 400, subjects: 200 },
   },
@@ -165,6 +178,8 @@ for (const bench of selected) {
   if (bench === 'relay') sections.push(await runRelayBench({ ...sizes.relay, keep: values.keep, log }));
   if (bench === 'api') sections.push(await runApiBench({ texts, ...sizes.api, keep: values.keep, log }));
   if (bench === 'e2e') sections.push(await runE2eBench({ texts, ...sizes.e2e, keep: values.keep, log }));
+  if (bench === 'match-run')
+    sections.push(await runMatchRunBench({ texts, ...sizes['match-run'], keep: values.keep, log }));
   if (bench === 'fairness')
     sections.push(await runFairnessBench({ texts, ...sizes.fairness, keep: values.keep, log }));
   if (bench === 'memory')

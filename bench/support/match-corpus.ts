@@ -85,6 +85,45 @@ export async function insertJobs(
   );
 }
 
+/**
+ * Inserts `count` candidates, row i made from resume i mod resumes.length with its stored features, in
+ * blocks of BLOCK rows over `lanes` connections at once: a client's candidate pool for bulk runs.
+ */
+export async function insertCandidatePool(
+  db: Knex,
+  clientId: string,
+  resumes: readonly BenchResume[],
+  count: number,
+  lanes = 2,
+): Promise<void> {
+  const prepared = resumes.map((resume) => ({ resume, features: resumeFeatures(resume) }));
+  const blocks = Math.ceil(count / BLOCK);
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let block = lane; block < blocks; block += lanes) {
+        const rows: Record<string, unknown>[] = [];
+        for (let index = block * BLOCK; index < Math.min(count, (block + 1) * BLOCK); index += 1) {
+          const { resume, features } = prepared[index % prepared.length] as (typeof prepared)[number];
+          rows.push({
+            clientId,
+            externalId: `pool-${index}`,
+            headline: resume.headline,
+            resumeText: resume.resumeText,
+            skills: resume.skills,
+            yearsExperience: resume.yearsExperience ?? null,
+            revision: 1,
+            features: JSON.stringify(features),
+            featuresVersion: FEATURES_VERSION,
+            featuresRevision: 1,
+            skillKeys: features.skills,
+          });
+        }
+        await db.batchInsert('candidates', rows, INSERT_CHUNK);
+      }
+    }),
+  );
+}
+
 export interface InsertedCandidate {
   id: string;
   resume: BenchResume;
