@@ -7,6 +7,7 @@ import { kubernetesGoCandidate } from '../fixtures/corpus.js';
 import { useTestContext, type HttpResponse } from '../support/context.js';
 import { waitForMatch } from '../support/polling.js';
 import { clientRoutes } from '../support/routes.js';
+import { until } from '../support/until.js';
 import { registerReceiver, waitForNotifications, WebhookReceiver } from '../support/webhooks.js';
 
 const stack = useTestContext({ workers: true, env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } });
@@ -24,6 +25,7 @@ interface Owner {
   candidateExternalId: string;
   matchId: string;
   matchIdempotencyKey: string;
+  runId: string;
   /** A job among the owner's match results, so feedback on it is valid for the owner. */
   targetId: string;
   notificationId: string;
@@ -204,6 +206,35 @@ const probes: Record<string, Probe> = {
     },
   },
 
+  'POST /v1/match-runs': {
+    check: async (intruder) => {
+      // A run ranks the intruder's own subjects only: with none, it has nothing to do.
+      const submitted = await stack.request<Created>('POST', '/v1/match-runs', {
+        key: intruder,
+        body: { subject: 'candidates' },
+      });
+      expect(submitted.status).toBe(202);
+      const finished = await until('the intruder’s run finished', async () => {
+        const run = await stack.request<{ status: string; progress: { done: number } }>(
+          'GET',
+          `/v1/match-runs/${submitted.body.id}`,
+          { key: intruder },
+        );
+        return run.body.status === 'completed' ? run.body : undefined;
+      });
+      expect(finished.progress.done).toBe(0);
+      const page = await stack.request<{ items: unknown[] }>(
+        'GET',
+        `/v1/match-runs/${submitted.body.id}/results`,
+        { key: intruder },
+      );
+      expect(page.body.items).toEqual([]);
+    },
+  },
+  'GET /v1/match-runs/:id': { foreignId: (owner) => owner.runId },
+  'GET /v1/match-runs/:id/results': { foreignId: (owner) => owner.runId },
+  'DELETE /v1/match-runs/:id': { foreignId: (owner) => owner.runId },
+
   'PUT /v1/webhook': {
     check: async (intruder) => {
       // 201 (registered), not 200 (replaced): the owner's webhook is not the intruder's.
@@ -242,6 +273,7 @@ async function ownerView(key: string, current: Owner): Promise<unknown[]> {
     `/v1/jobs/${current.jobId}`,
     `/v1/candidates/${current.candidateId}`,
     `/v1/match-requests/${current.matchId}`,
+    `/v1/match-runs/${current.runId}/results`,
     '/v1/webhook',
     '/v1/jobs?limit=100',
     '/v1/candidates?limit=100',
@@ -282,6 +314,14 @@ beforeAll(async () => {
   if (targetId === undefined) throw new Error('the owner’s match ranked nothing');
   const [notification] = await waitForNotifications(stack, key, 1);
   if (!notification) throw new Error('the owner got no notification');
+  const run = await stack.request<Created>('POST', '/v1/match-runs', {
+    key,
+    body: { subject: 'candidates' },
+  });
+  await until('the owner’s run completed', async () => {
+    const { body } = await stack.request<{ status: string }>('GET', `/v1/match-runs/${run.body.id}`, { key });
+    return body.status === 'completed';
+  });
   owner = {
     key,
     jobId: job.body.id,
@@ -290,6 +330,7 @@ beforeAll(async () => {
     candidateExternalId: 'owner-candidate',
     matchId: match.body.id,
     matchIdempotencyKey,
+    runId: run.body.id,
     targetId,
     notificationId: notification.id,
     webhookUrl: receiver.url,
