@@ -26,6 +26,8 @@ export interface MatchRunBenchOptions {
   jobs: number;
   candidates: number;
   workers: number;
+  /** Lanes the run is split into. */
+  lanes: number;
   /** Match requests drained for the baseline. */
   baselineRequests: number;
   /** Kill the worker holding the run once this share of its subjects is done; 0: no kill. */
@@ -74,12 +76,17 @@ async function runPhase(stack: ServiceStack, options: MatchRunBenchOptions): Pro
       { postgres: 'postgres', redis: 'redis-server' },
     );
     const start = performance.now();
-    const run = await submitMatchRun({ db: stack.services.db, queues }, stack.clientId, {
-      subject: 'candidates',
-      topK: 10,
-      filter: {},
-      targetFilters: {},
-    });
+    const run = await submitMatchRun(
+      { db: stack.services.db, queues },
+      stack.clientId,
+      {
+        subject: 'candidates',
+        topK: 10,
+        filter: {},
+        targetFilters: {},
+      },
+      options.lanes,
+    );
     let killedAfter: number | null = null;
     for (;;) {
       const now = await findMatchRun(stack.services.db, run.id);
@@ -90,7 +97,9 @@ async function runPhase(stack: ServiceStack, options: MatchRunBenchOptions): Pro
         killedAfter === null &&
         now.done >= options.killAt * (now.total ?? Infinity)
       ) {
-        const job = await queues.get('match-run').getJob(run.id);
+        const [job] = (await queues.get('match-run').getActive()).filter(
+          (active) => (active.data as { runId?: string }).runId === run.id,
+        );
         const pid = Number(/:(\d+)$/.exec(job?.processedBy ?? '')?.[1]);
         const victim = children.find((child) => child.pid === pid);
         if (victim) {
@@ -186,9 +195,9 @@ export async function runMatchRunBench(options: MatchRunBenchOptions): Promise<B
       title: 'Bulk match run',
       setup: [
         `Schema \`${stack.schema}\`: ${formatNumber(options.jobs)} jobs built like the match bench's board and ${formatNumber(options.candidates)} candidates made from the bench resumes with their stored features (bench/support/match-corpus.ts).`,
-        `One run (\`subject: candidates\`, topK 10, no filters) submitted as POST /v1/match-runs does, ranked by ${options.workers} worker processes (workers/main.ts, node ${WORKER_NODE_OPTIONS}, WORKER_QUEUES=match-run, JOB_LOCK_MS ${LOCK_MS}); from submit until the run is completed.`,
+        `One run (\`subject: candidates\`, topK 10, no filters) submitted as POST /v1/match-runs does, split into ${options.lanes} lanes, ranked by ${options.workers} worker processes (workers/main.ts, node ${WORKER_NODE_OPTIONS}, WORKER_QUEUES=match-run, JOB_LOCK_MS ${LOCK_MS}); from submit until the run is completed.`,
         options.killAt > 0
-          ? `The worker holding the run is killed with SIGKILL once ${options.killAt * 100}% of the subjects are done, and a new one started: ${run.killedAfter === null ? 'the run ended before the kill' : `killed after ${formatNumber(run.killedAfter)} subjects`}.`
+          ? `A worker holding one of the run's lanes is killed with SIGKILL once ${options.killAt * 100}% of the subjects are done, and a new one started: ${run.killedAfter === null ? 'the run ended before the kill' : `killed after ${formatNumber(run.killedAfter)} subjects`}.`
           : 'No worker is killed.',
         `Baseline: the same number of workers (WORKER_QUEUES=match) draining ${formatNumber(options.baselineRequests)} single match requests over the same board (topK 10, 8 subjects in turn).`,
       ],

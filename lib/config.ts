@@ -208,6 +208,8 @@ const schema = z.object({
   MATCH_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(2000),
   MATCH_CACHED_PROFILES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  // A bulk match run is split into this many lanes (queue jobs) that workers rank side by side.
+  MATCH_RUN_LANES: z.coerce.number().int().min(1).max(256).default(8),
   MODEL_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
   // Where scripts/models.sh unpacks the sentence-embedding model (npm run models:fetch).
   EMBEDDING_MODEL_DIR: z
@@ -340,6 +342,8 @@ export interface Config {
     cachedProfiles: number;
     /** How often workers look for a newly activated scoring model. */
     modelRefreshMs: number;
+    /** Lanes a bulk match run is split into: as many workers as lanes can rank one run side by side. */
+    runLanes: number;
     /** The sentence-embedding model (lib/matching/embedding.ts). */
     embedding: {
       /** Folder holding model.onnx and tokenizer.json; a relative setting is taken from the project root. */
@@ -442,6 +446,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       candidateLimit: env.MATCH_CANDIDATE_LIMIT,
       cachedProfiles: env.MATCH_CACHED_PROFILES,
       modelRefreshMs: env.MODEL_REFRESH_MS,
+      runLanes: env.MATCH_RUN_LANES,
       embedding: { modelDir: env.EMBEDDING_MODEL_DIR, maxTokens: env.EMBEDDING_MAX_TOKENS },
     },
   };

@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 
 import {
   deleteMatchRun,
+  findLane,
   findMatchRun,
+  finishLane,
   finishMatchRun,
   insertMatchRun,
   listMatchRunResults,
@@ -31,11 +33,14 @@ import type { MatchRunInput } from './schemas.js';
 /** Subjects ranked between two writes: what a worker lost mid-run ranks again. */
 export const RUN_CHUNK = 50;
 
-/** Accepts a bulk match run: the row and its queued job, together or not at all. */
+/**
+ * Accepts a bulk match run split into `lanes`: the rows and a queued job per lane, together or not at all.
+ */
 export async function submitMatchRun(
   deps: { db: Knex; queues: Queues },
   clientId: string,
   input: MatchRunInput,
+  lanes: number,
 ): Promise<MatchRunModel> {
   return deps.db.transaction(async (trx) => {
     const run = await insertMatchRun(trx, {
@@ -44,8 +49,12 @@ export async function submitMatchRun(
       filter: input.filter,
       targetFilters: input.targetFilters,
       topK: input.topK,
+      lanes,
     });
-    await deps.queues.add('match-run', { runId: run.id });
+    await deps.queues.addBulk(
+      'match-run',
+      Array.from({ length: lanes }, (_, lane) => ({ runId: run.id, lane })),
+    );
     return run;
   });
 }
@@ -98,24 +107,28 @@ export function progressOf(run: MatchRunModel, now: Date): MatchRunProgress {
 export type MatchRunOutcome = 'completed' | 'stopped';
 
 /**
- * Runs a match run from where it stopped to its end: safe to call again for the same run (a retried job,
- * or a second worker after a stall), because each chunk of subjects is written with the run's progress in
- * one statement that writes no subject twice (recordChunk), and the end is guarded on the status.
- * 'stopped': the run was deleted or finished elsewhere meanwhile.
+ * Runs one lane of a match run from where it stopped to its end, and the run's end when it is the last lane
+ * to finish: safe to call again for the same lane (a retried job, or a second worker after a stall),
+ * because each chunk of subjects is written with the lane's progress in one statement that writes no
+ * subject twice (recordChunk), and the end is guarded on the status. 'completed': this lane is done (the
+ * run may still have others); 'stopped': the run was deleted or finished elsewhere meanwhile.
  */
 export async function runMatchRun(
   db: Knex,
   runId: string,
+  lane: number,
   options: MatchOptions & { chunk?: number },
 ): Promise<MatchRunOutcome> {
   const run = await startMatchRun(db, runId);
-  if (!run) return 'stopped';
+  const state = run && (await findLane(db, runId, lane));
+  if (!run || !state) return 'stopped';
+  let cursor = state.cursor;
   const targetKind = otherKind(run.subjectType);
   const scorer = await options.scorer();
   const traceId = currentRequestId() ?? null;
   for (;;) {
     options.signal?.throwIfAborted();
-    const subjects = await nextSubjects(db, run, options.chunk ?? RUN_CHUNK);
+    const subjects = await nextSubjects(db, run, lane, cursor, options.chunk ?? RUN_CHUNK);
     const last = subjects[subjects.length - 1];
     if (last === undefined) break;
     await refreshStaleTargets(db, targetKind, run.clientId, options);
@@ -140,19 +153,13 @@ export async function runMatchRun(
         results: results.map((result, index) => ({ rank: index + 1, ...result })),
       });
     }
-    if ((await recordChunk(db, run, ranked, last.id, traceId)) === 'stopped') return 'stopped';
+    if ((await recordChunk(db, run, lane, ranked, last.id, traceId)) === 'stopped') return 'stopped';
     matchMetrics.runSubjects.inc({ scorer: scorer.name }, ranked.length);
-    run.cursor = last.id;
+    cursor = last.id;
   }
-  const end = await finishMatchRun(
-    db,
-    run,
-    'match-run.completed.v1',
-    { scorer: scorer.name, error: null },
-    traceId,
-  );
+  const end = await finishLane(db, run, lane, scorer.name, traceId);
   await queueDelivery(options.queues, end.notification);
-  return end.finished ? 'completed' : 'stopped';
+  return 'completed';
 }
 
 /** Ends a run as failed, with the reason; false when it had finished (or gone) already. */

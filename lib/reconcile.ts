@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import { findMatchRequest, findUnfinished } from './db/match-requests.js';
-import { findMatchRun } from './db/match-runs.js';
+import { findMatchRun, unfinishedLanes } from './db/match-runs.js';
 import { findPendingNotifications } from './db/notifications.js';
 import { findRowsAwaitingFeatures } from './db/profiles.js';
 import { failMatch } from './match-requests.js';
@@ -27,7 +27,7 @@ export interface ReconcileSummary {
   requeuedMatches: number;
   /** Match requests marked failed with the reason their job failed for good. */
   failedMatches: number;
-  /** Match runs queued again (they go on from the last chunk they wrote). */
+  /** Lanes of match runs queued again (each goes on from the last chunk it wrote). */
   requeuedRuns: number;
   /** Match runs marked failed with the reason their job failed for good. */
   failedRuns: number;
@@ -84,11 +84,12 @@ async function reconcileNotifications(
   }
 }
 
-/** Work recorded in Postgres that one queue job does, from accepted to finished: a match request or run. */
+/** Work recorded in Postgres that queue jobs do, from accepted to finished: a match request or run. */
 interface UnfinishedWork<Name extends 'match' | 'match-run'> {
   queue: Name;
-  payload: (id: string) => QueuePayloads[Name];
   table: 'match_requests' | 'match_runs';
+  /** The jobs that do a page of unfinished items: a request's one job, a run's unfinished lanes. */
+  jobs: (db: Knex, ids: readonly string[]) => Promise<{ id: string; payload: QueuePayloads[Name] }[]>;
   /** Whether it is still unfinished, read again. */
   unfinished: (db: Knex, id: string) => Promise<boolean>;
   /** Records the failure its job failed with for good; false when it had finished already. */
@@ -105,17 +106,20 @@ async function reconcileUnfinished<Name extends 'match' | 'match-run'>(
   let afterId: string | null = null;
   for (;;) {
     const ids = await findUnfinished(deps.db, work.table, minAgeMs, afterId, PAGE);
-    const standings = await Promise.all(ids.map((id) => deps.queues.standing(work.queue, work.payload(id))));
-    for (const [index, id] of ids.entries()) {
+    const jobs = await work.jobs(deps.db, ids);
+    const standings = await Promise.all(jobs.map(({ payload }) => deps.queues.standing(work.queue, payload)));
+    const failed = new Set<string>();
+    for (const [index, { id, payload }] of jobs.entries()) {
       const standing = standings[index];
-      if (!standing || standing.state === 'live') continue;
+      if (!standing || standing.state === 'live' || failed.has(id)) continue;
       if (standing.state === 'failed') {
+        failed.add(id);
         if (await work.fail(deps, id, standing.reason)) counts.failed += 1;
         continue;
       }
       // Read again: its job may have finished it since the page was read, and left the queue since.
       if (!(await work.unfinished(deps.db, id))) continue;
-      await deps.queues.readd(work.queue, work.payload(id));
+      await deps.queues.readd(work.queue, payload);
       counts.requeued += 1;
     }
     if (ids.length < PAGE) return counts;
@@ -128,8 +132,8 @@ const isUnfinished = (status: string | undefined): boolean => status === 'queued
 async function reconcileMatches(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {
   const { requeued, failed } = await reconcileUnfinished(deps, minAgeMs, {
     queue: 'match',
-    payload: (requestId) => ({ requestId }),
     table: 'match_requests',
+    jobs: (_db, ids) => Promise.resolve(ids.map((id) => ({ id, payload: { requestId: id } }))),
     unfinished: async (db, id) => isUnfinished((await findMatchRequest(db, id))?.status),
     fail: failMatch,
   });
@@ -140,8 +144,11 @@ async function reconcileMatches(deps: Deps, minAgeMs: number, summary: Reconcile
 async function reconcileRuns(deps: Deps, minAgeMs: number, summary: ReconcileSummary): Promise<void> {
   const { requeued, failed } = await reconcileUnfinished(deps, minAgeMs, {
     queue: 'match-run',
-    payload: (runId) => ({ runId }),
     table: 'match_runs',
+    jobs: async (db, ids) =>
+      [...(await unfinishedLanes(db, ids))].flatMap(([runId, lanes]) =>
+        lanes.map((lane) => ({ id: runId, payload: { runId, lane } })),
+      ),
     unfinished: async (db, id) => isUnfinished((await findMatchRun(db, id))?.status),
     fail: failMatchRun,
   });

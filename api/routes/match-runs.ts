@@ -12,12 +12,12 @@ const PATH = '/v1/match-runs';
 /** Seconds a client should wait before polling a run's progress again. */
 const POLL_AFTER_SECONDS = 5;
 
-export function matchRunRoutes(services: Pick<Services, 'db' | 'queues'>): Router<AppState> {
+export function matchRunRoutes(services: Pick<Services, 'db' | 'queues' | 'config'>): Router<AppState> {
   const router = new Router<AppState>({ prefix: PATH });
 
   router.post('/', async (ctx) => {
     const input = parse(matchRunInput, ctx.request.body);
-    const run = await submitMatchRun(services, ctx.state.client.id, input);
+    const run = await submitMatchRun(services, ctx.state.client.id, input, services.config.matching.runLanes);
     ctx.status = 202;
     ctx.set('Location', `${PATH}/${run.id}`);
     ctx.set('Retry-After', String(POLL_AFTER_SECONDS));

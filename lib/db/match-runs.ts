@@ -18,10 +18,39 @@ export interface NewMatchRun {
   filter: MatchRunFilter;
   targetFilters: MatchFilters;
   topK: number;
+  lanes: number;
 }
 
+/** Inserts the run and its lanes. */
 export async function insertMatchRun(trx: Knex.Transaction, run: NewMatchRun): Promise<MatchRunModel> {
-  return MatchRunModel.query(trx).insert(run).returning('*');
+  const inserted = await MatchRunModel.query(trx).insert(run).returning('*');
+  await trx('matchRunLanes').insert(
+    Array.from({ length: run.lanes }, (_, lane) => ({ runId: inserted.id, lane })),
+  );
+  return inserted;
+}
+
+/** Where one lane of a run stands. */
+export interface LaneState {
+  /** The last subject id of the lane whose results are written; null before its first chunk. */
+  cursor: string | null;
+  finished: boolean;
+}
+
+export async function findLane(db: Knex, runId: string, lane: number): Promise<LaneState | undefined> {
+  return db('matchRunLanes').where({ runId, lane }).first<LaneState | undefined>('cursor', 'finished');
+}
+
+/** The lanes of these runs that are not finished, by run id. */
+export async function unfinishedLanes(db: Knex, runIds: readonly string[]): Promise<Map<string, number[]>> {
+  const rows = await db('matchRunLanes')
+    .select<{ runId: string; lane: number }[]>('runId', 'lane')
+    .whereIn('runId', runIds)
+    .where('finished', false)
+    .orderBy(['runId', 'lane']);
+  const lanes = new Map<string, number[]>();
+  for (const { runId, lane } of rows) lanes.set(runId, [...(lanes.get(runId) ?? []), lane]);
+  return lanes;
 }
 
 export async function findMatchRun(
@@ -77,14 +106,23 @@ export async function startMatchRun(db: Knex, id: string): Promise<MatchRunModel
   return withTotal;
 }
 
-/** The next `limit` subjects of a run after its cursor, in id order. */
+/**
+ * The next `limit` subjects of one lane of a run after `cursor`, in id order. A subject's lane is a hash of
+ * its id modulo the run's lanes: lanes share the subjects out evenly, and each finds its own with the
+ * (client_id, id) index.
+ */
 export async function nextSubjects(
   db: Knex,
   run: MatchRunModel,
+  lane: number,
+  cursor: string | null,
   limit: number,
 ): Promise<(JobModel | CandidateModel)[]> {
-  const query = subjectsOf(db, run).orderBy('id').limit(limit);
-  if (run.cursor !== null) query.where('id', '>', run.cursor);
+  const query = subjectsOf(db, run)
+    .whereRaw('mod(hashtext(id::text)::bigint + 2147483648, ?) = ?', [run.lanes, lane])
+    .orderBy('id')
+    .limit(limit);
+  if (cursor !== null) query.where('id', '>', cursor);
   return (await query) as unknown as (JobModel | CandidateModel)[];
 }
 
@@ -97,9 +135,9 @@ export interface RankedSubject {
 const RESULTS_EVENT: EventType = 'match-run.results.v1';
 
 /**
- * Writes one chunk's results in one statement: each subject's row (a subject written before, by an attempt
+ * Writes one chunk of a lane in one statement: each subject's row (a subject written before, by an attempt
  * that died after committing, is left as it is), one match-run.results.v1 event per row written, and the
- * run's progress: its cursor moves to `cursor` and `done` grows by the rows written. Nothing is written
+ * progress: the lane's cursor moves to `cursor` and the run's `done` grows by the rows written. Nothing is written
  * when the run is no longer running (deleted, or finished by another attempt): 'stopped'. The run's row is
  * locked first, so attempts that overlap (a stalled worker and its successor) write one after the other
  * and a DELETE waits for the chunk, or the chunk finds the run gone.
@@ -107,6 +145,7 @@ const RESULTS_EVENT: EventType = 'match-run.results.v1';
 export async function recordChunk(
   db: Knex,
   run: MatchRunModel,
+  lane: number,
   chunk: readonly RankedSubject[],
   cursor: string,
   traceId: string | null,
@@ -129,10 +168,12 @@ export async function recordChunk(
                   'results', written.results), ?
            FROM written
        ), progress AS (
-         UPDATE match_runs SET done = done + (SELECT count(*) FROM written),
-                               cursor = greatest(cursor, ?::uuid)
+         UPDATE match_runs SET done = done + (SELECT count(*) FROM written)
           WHERE id IN (SELECT id FROM live)
          RETURNING id
+       ), place AS (
+         UPDATE match_run_lanes SET cursor = greatest(cursor, ?::uuid)
+          WHERE run_id IN (SELECT id FROM live) AND lane = ?
        )
        SELECT (SELECT count(*) FROM progress)::integer AS running`,
     [
@@ -152,6 +193,7 @@ export async function recordChunk(
       run.subjectType,
       traceId,
       cursor,
+      lane,
     ],
   );
   return (rows[0]?.running ?? 0) > 0 ? 'recorded' : 'stopped';
@@ -229,6 +271,33 @@ export async function finishMatchRun(
         ? { id: row.notificationId, clientId: row.notificationClientId }
         : null,
   };
+}
+
+/**
+ * Marks a lane finished and, when it was the run's last one, completes the run (finishMatchRun), in one
+ * transaction that holds the run's row: of two lanes finishing at once, the second sees the first's mark,
+ * so the run is completed once, by whichever finishes last.
+ */
+export async function finishLane(
+  db: Knex,
+  run: MatchRunModel,
+  lane: number,
+  scorer: string,
+  traceId: string | null,
+): Promise<FinishedMatchRun> {
+  return db.transaction(async (trx) => {
+    const locked = await trx('matchRuns')
+      .where({ id: run.id, status: 'running' })
+      .forUpdate()
+      .first<{ id: string } | undefined>('id');
+    if (locked === undefined) return { finished: false, notification: null };
+    await trx('matchRunLanes').where({ runId: run.id, lane }).update({ finished: true });
+    const left = await trx('matchRunLanes')
+      .where({ runId: run.id, finished: false })
+      .first<{ lane: number } | undefined>('lane');
+    if (left !== undefined) return { finished: false, notification: null };
+    return finishMatchRun(trx, run, 'match-run.completed.v1', { scorer, error: null }, traceId);
+  });
 }
 
 export interface RunResultsPage {

@@ -130,8 +130,8 @@ export class MatchRunModel extends BaseModel {
   declare total: number | null;
   /** Subjects whose results are written. */
   declare done: number;
-  /** The last subject id whose results are written: the run goes on after it. */
-  declare cursor: string | null;
+  /** Lanes its subjects are split into (match_run_lanes), ranked side by side. */
+  declare lanes: number;
   declare scorer: string | null;
   declare createdAt: Date;
   declare startedAt: Date | null;

@@ -10,8 +10,8 @@ export interface QueuePayloads {
   features: { kind: ProfileKind; id: string; revision: number; writeLock?: string };
   /** Rank targets for one match request. */
   match: { requestId: string };
-  /** Rank targets for every subject of one bulk match run, from where it stopped. */
-  'match-run': { runId: string };
+  /** Rank targets for every subject of one lane of a bulk match run, from where the lane stopped. */
+  'match-run': { runId: string; lane: number };
   /** POST one notification to the client's webhook; the client id keys its rate limit. */
   notify: { notificationId: string; clientId: string };
   /**
@@ -47,7 +47,7 @@ interface QueueDefinition<Payload> {
 export const queueRegistry: { [Name in QueueName]: QueueDefinition<QueuePayloads[Name]> } = {
   features: { jobId: ({ kind, id, revision }) => `${kind}-${id}-${revision}` },
   match: { jobId: ({ requestId }) => requestId },
-  'match-run': { jobId: ({ runId }) => runId },
+  'match-run': { jobId: ({ runId, lane }) => `${runId}-${lane}` },
   notify: { jobId: ({ notificationId }) => notificationId },
   maintenance: { jobId: ({ task }) => task },
 };

@@ -21,8 +21,8 @@ interface RunBody {
   progress: { done: number; total: number | null };
 }
 
-describe('a worker process killed with SIGKILL in the middle of a bulk match run', () => {
-  it('resumes from the last chunk written: every subject’s results and event exactly once', async () => {
+describe('one of two worker processes killed with SIGKILL in the middle of a bulk match run', () => {
+  it('resumes its lane from the last chunk written: every subject’s results and event exactly once, one end', async () => {
     const key = await stack.newClient();
     await seedBoard(stack, key);
     const people = Array.from({ length: CANDIDATES - 1 }, (_, index) =>
@@ -34,7 +34,9 @@ describe('a worker process killed with SIGKILL in the middle of a bulk match run
       (await stack.request('POST', '/v1/candidates/batch', { key, body: { items: people } })).status,
     ).toBe(200);
 
+    // Two workers rank the run's lanes side by side; one of them dies.
     const victim = processes.start({ WORKER_QUEUES: 'match-run' });
+    processes.start({ WORKER_QUEUES: 'match-run' });
     const { body: submitted } = await stack.request<RunBody>('POST', '/v1/match-runs', {
       key,
       body: { subject: 'candidates', topK: 5 },
@@ -70,5 +72,9 @@ describe('a worker process killed with SIGKILL in the middle of a bulk match run
       .select<{ subject: string }[]>(stack.services.db.raw("payload->'subject'->>'id' AS subject"));
     expect(events).toHaveLength(CANDIDATES);
     expect(new Set(events.map((event) => event.subject)).size).toBe(CANDIDATES);
+    const ends = await stack.services
+      .db('outbox')
+      .where({ aggregateId: run.id, eventType: 'match-run.completed.v1' });
+    expect(ends).toHaveLength(1);
   });
 });

@@ -98,14 +98,16 @@ describe('the reconciler', () => {
     }
   });
 
-  it('runs again a match run whose job was removed by hand', async () => {
+  it('runs again a match run whose lane jobs were removed by hand', async () => {
     const key = await stack.newClient();
     await seedBoard(stack, key);
     const run = await stack.request<{ id: string }>('POST', '/v1/match-runs', {
       key,
       body: { subject: 'candidates', topK: 2 },
     });
-    expect(await stack.services.queues.get('match-run').remove(run.body.id)).toBe(1);
+    for (let lane = 0; lane < stack.config.matching.runLanes; lane += 1) {
+      expect(await stack.services.queues.get('match-run').remove(`${run.body.id}-${lane}`)).toBe(1);
+    }
 
     const workers = await stack.startWorkers();
     try {

@@ -12,9 +12,9 @@ export function matchRunProcessor(services: Parameters<typeof matchOptions>[0]) 
     _token?: string,
     signal?: AbortSignal,
   ): Promise<MatchRunOutcome> => {
-    const { runId } = job.data;
+    const { runId, lane } = job.data;
     try {
-      return await runMatchRun(services.db, runId, { ...options, signal });
+      return await runMatchRun(services.db, runId, lane, { ...options, signal });
     } catch (error) {
       return giveUpOrRetry(
         job,
