@@ -65,8 +65,12 @@ function workerProcesses(stack: ServiceStack, prefix: string, queue: string, cou
   );
 }
 
-async function runPhase(stack: ServiceStack, options: MatchRunBenchOptions): Promise<RunPhase> {
-  const prefix = stack.prefix('run');
+async function runPhase(
+  stack: ServiceStack,
+  options: MatchRunBenchOptions,
+  killAt: number,
+): Promise<RunPhase> {
+  const prefix = stack.prefix(killAt > 0 ? 'killed-run' : 'run');
   const queues = createQueues(queueConfig(stack, prefix), stack.services.redis);
   const children = workerProcesses(stack, prefix, 'match-run', options.workers);
   try {
@@ -92,11 +96,7 @@ async function runPhase(stack: ServiceStack, options: MatchRunBenchOptions): Pro
       const now = await findMatchRun(stack.services.db, run.id);
       if (!now || now.status === 'failed') throw new Error(`match run ${run.id}: ${now?.error ?? 'gone'}`);
       if (now.status === 'completed') break;
-      if (
-        options.killAt > 0 &&
-        killedAfter === null &&
-        now.done >= options.killAt * (now.total ?? Infinity)
-      ) {
+      if (killAt > 0 && killedAfter === null && now.done >= killAt * (now.total ?? Infinity)) {
         const [job] = (await queues.get('match-run').getActive()).filter(
           (active) => (active.data as { runId?: string }).runId === run.id,
         );
@@ -177,18 +177,28 @@ export async function runMatchRunBench(options: MatchRunBenchOptions): Promise<B
     log(`  match-run: inserting ${formatNumber(options.candidates)} candidates ...`);
     await insertCandidatePool(stack.services.db, stack.clientId, options.texts.resumes, options.candidates);
     await stack.services.db.raw('VACUUM ANALYZE candidates');
+    const report = (label: string, phase: RunPhase): void => {
+      log(
+        `  match-run: ${label}: ${formatNumber(phase.subjects)} subjects in ${formatNumber(phase.seconds)} s: ${formatNumber(phase.subjects / phase.seconds)}/s, CPU ${formatNumber(cpuTotal(phase.cpu))} ms a subject`,
+      );
+    };
     log(
       `  match-run: one run over ${formatNumber(options.candidates)} candidates, ${options.workers} workers ...`,
     );
-    const run = await runPhase(stack, options);
+    const run = await runPhase(stack, options, 0);
     const rate = run.subjects / run.seconds;
-    log(
-      `  match-run: ${formatNumber(run.subjects)} subjects in ${formatNumber(run.seconds)} s: ${formatNumber(rate)}/s, CPU ${formatNumber(cpuTotal(run.cpu))} ms a subject`,
-    );
+    report('clean run', run);
+    const killed = options.killAt > 0 ? await runPhase(stack, options, options.killAt) : undefined;
+    if (killed) report('run with a worker killed', killed);
     log(`  match-run: baseline, ${formatNumber(options.baselineRequests)} match requests ...`);
     const baseline = await baselinePhase(stack, options);
-    const exactlyOnce =
-      run.resultRows === run.subjects && run.events === run.subjects && run.distinctEvents === run.subjects;
+    const onceLine = (label: string, phase: RunPhase): string => {
+      const once =
+        phase.resultRows === phase.subjects &&
+        phase.events === phase.subjects &&
+        phase.distinctEvents === phase.subjects;
+      return `${label}: ${formatNumber(phase.resultRows)} result rows, ${formatNumber(phase.events)} match-run.results.v1 events (${formatNumber(phase.distinctEvents)} distinct subjects) for ${formatNumber(phase.subjects)} subjects: ${once ? 'every subject once' : 'MISMATCH'}.`;
+    };
     const cpuRow = (name: string, cpu: CpuPerJob): string =>
       `| ${name} | ${formatNumber(cpu.workers)} | ${formatNumber(cpu.postgres)} | ${formatNumber(cpu.redis)} | ${formatNumber(cpu.bench)} | ${formatNumber(cpuTotal(cpu))} |`;
     return {
@@ -196,8 +206,8 @@ export async function runMatchRunBench(options: MatchRunBenchOptions): Promise<B
       setup: [
         `Schema \`${stack.schema}\`: ${formatNumber(options.jobs)} jobs built like the match bench's board and ${formatNumber(options.candidates)} candidates made from the bench resumes with their stored features (bench/support/match-corpus.ts).`,
         `One run (\`subject: candidates\`, topK 10, no filters) submitted as POST /v1/match-runs does, split into ${options.lanes} lanes, ranked by ${options.workers} worker processes (workers/main.ts, node ${WORKER_NODE_OPTIONS}, WORKER_QUEUES=match-run, JOB_LOCK_MS ${LOCK_MS}); from submit until the run is completed.`,
-        options.killAt > 0
-          ? `A worker holding one of the run's lanes is killed with SIGKILL once ${options.killAt * 100}% of the subjects are done, and a new one started: ${run.killedAfter === null ? 'the run ended before the kill' : `killed after ${formatNumber(run.killedAfter)} subjects`}.`
+        killed
+          ? `Then a second run, during which a worker holding one of the run's lanes is killed with SIGKILL once ${options.killAt * 100}% of the subjects are done, and a new one started: ${killed.killedAfter === null ? 'the run ended before the kill' : `killed after ${formatNumber(killed.killedAfter)} subjects; ${formatNumber(killed.subjects / killed.seconds)} subjects/s over that run`}. CPU figures are the clean run's (a killed process's CPU cannot be read).`
           : 'No worker is killed.',
         `Baseline: the same number of workers (WORKER_QUEUES=match) draining ${formatNumber(options.baselineRequests)} single match requests over the same board (topK 10, 8 subjects in turn).`,
       ],
@@ -214,7 +224,8 @@ export async function runMatchRunBench(options: MatchRunBenchOptions): Promise<B
         },
       ],
       details: [
-        `Exactly once: ${formatNumber(run.resultRows)} result rows, ${formatNumber(run.events)} match-run.results.v1 events (${formatNumber(run.distinctEvents)} distinct subjects) for ${formatNumber(run.subjects)} subjects: ${exactlyOnce ? 'every subject once' : 'MISMATCH'}.`,
+        onceLine('Exactly once, clean run', run),
+        ...(killed ? ['', onceLine('Exactly once, run with a worker killed', killed)] : []),
         '',
         'CPU per subject (ms; user + system from /proc of the worker processes, every Postgres and Redis process, and the bench process):',
         '',

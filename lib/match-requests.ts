@@ -27,6 +27,7 @@ import {
   findMatchPool,
   findProfile,
   findProfilesWithStaleFeatures,
+  findWholeBoard,
   type PoolMember,
 } from './db/profiles.js';
 import { NotFoundError, PermanentJobError, ValidationError } from './errors.js';
@@ -232,6 +233,28 @@ export async function findPool(
   });
   const generation = options.cache.current();
   return { generation, targets: await compilePool(db, generation, targetKind, clientId, pool) };
+}
+
+/**
+ * Every target a subject may be ranked against, compiled, when the client has no more than one pool may
+ * hold (findWholeBoard); null when it has more. A bulk run ranks each subject of a chunk against this one
+ * board instead of asking candidate generation once per subject.
+ */
+export async function findBoard(
+  db: Knex,
+  targetKind: ProfileKind,
+  clientId: string,
+  options: Pick<MatchOptions, 'candidateLimit' | 'cache'> & { filters: MatchFilters },
+): Promise<{ generation: CacheGeneration; targets: ScoringTarget[] } | null> {
+  const board = await findWholeBoard(db, targetKind, {
+    clientId,
+    filters: options.filters,
+    featuresVersion: FEATURES_VERSION,
+    limit: options.candidateLimit,
+  });
+  if (board === null) return null;
+  const generation = options.cache.current();
+  return { generation, targets: await compilePool(db, generation, targetKind, clientId, board) };
 }
 
 /**

@@ -18,6 +18,7 @@ import type { MatchRunModel } from './db/models.js';
 import { NotFoundError } from './errors.js';
 import {
   currentFeatures,
+  findBoard,
   findPool,
   otherKind,
   refreshStaleTargets,
@@ -132,14 +133,14 @@ export async function runMatchRun(
     const last = subjects[subjects.length - 1];
     if (last === undefined) break;
     await refreshStaleTargets(db, targetKind, run.clientId, options);
+    const filtered = { ...options, filters: run.targetFilters };
+    const board = await findBoard(db, targetKind, run.clientId, filtered);
     const ranked: RankedSubject[] = [];
     for (const subject of subjects) {
       options.signal?.throwIfAborted();
       const features = await currentFeatures(run.subjectType, subject, options);
-      const { generation, targets } = await findPool(db, targetKind, run.clientId, features, {
-        ...options,
-        filters: run.targetFilters,
-      });
+      const { generation, targets } =
+        board ?? (await findPool(db, targetKind, run.clientId, features, filtered));
       const results = await rankUnexplained(
         scorer,
         run.subjectType,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 
+import { whereLocationContains } from './profiles.js';
 import { aggregateTypeOf, type EventType, type MatchRunResult } from '../events/registry.js';
 import type { ProfileKind } from '../queues/registry.js';
 import {
@@ -79,9 +80,7 @@ function subjectsOf(db: Knex, run: MatchRunModel) {
   const { location, remote, updatedAfter } = run.filter;
   if (run.subjectType === 'job') query.where('status', 'open');
   if (remote !== undefined) query.where('remote', remote);
-  if (location !== undefined) {
-    query.whereRaw("location ILIKE '%' || ? || '%'", [location.replace(/[%_\\]/g, '\\$&')]);
-  }
+  if (location !== undefined) whereLocationContains(query, location);
   if (updatedAfter !== undefined) query.where('updatedAt', '>', updatedAfter);
   return query;
 }

@@ -399,6 +399,45 @@ function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: numbe
   return taken;
 }
 
+/** The client's rows a match may rank: current features, open jobs only, and the request's filters. */
+function eligibleTargets(
+  db: Knex,
+  kind: ProfileKind,
+  pool: Pick<PoolQuery, 'clientId' | 'filters' | 'featuresVersion'>,
+): Knex.QueryBuilder {
+  const query = db(modelOf(kind).tableName)
+    .select('id', 'externalId', 'featuresRevision')
+    .where('clientId', pool.clientId)
+    .where('featuresVersion', pool.featuresVersion);
+  if (kind === 'job') query.where('status', 'open');
+  if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
+  if (pool.filters.location !== undefined) whereLocationContains(query, pool.filters.location);
+  return query;
+}
+
+/** A location filter: the row's location contains the text, whatever its case (LIKE's wildcards escaped). */
+export function whereLocationContains(
+  query: { whereRaw(sql: string, bindings: string[]): unknown },
+  location: string,
+): void {
+  query.whereRaw("location ILIKE '%' || ? || '%'", [location.replace(/[%_\\]/g, '\\$&')]);
+}
+
+/**
+ * Every row a match of the client may rank (see eligibleTargets), when there are no more than one pool may
+ * hold (twice the limit, as findMatchPool); null when there are more. A bulk run ranks each subject
+ * against this whole board when it is that small, instead of asking candidate generation per subject.
+ */
+export async function findWholeBoard(
+  db: Knex,
+  kind: ProfileKind,
+  pool: Pick<PoolQuery, 'clientId' | 'filters' | 'featuresVersion' | 'limit'>,
+): Promise<PoolMember[] | null> {
+  const cap = POOL_TERM_BUDGET * pool.limit;
+  const rows = (await eligibleTargets(db, kind, pool).limit(cap + 1)) as PoolMember[];
+  return rows.length > cap ? null : rows;
+}
+
 /**
  * Up to `cap` of the client's rows that have one of the terms and pass the filters; with `ranked`, the best
  * by text rank (ts_rank), else in no particular order.
@@ -412,10 +451,7 @@ async function poolRows(
   ranked: boolean,
 ): Promise<PoolMember[]> {
   const tsQuery = terms.words.join(' | ');
-  const query = db(modelOf(kind).tableName)
-    .select('id', 'externalId', 'featuresRevision')
-    .where('clientId', pool.clientId)
-    .where('featuresVersion', pool.featuresVersion)
+  const query = eligibleTargets(db, kind, pool)
     .where((builder) => {
       builder.whereRaw('skill_keys && ?::text[]', [terms.skills]);
       if (tsQuery) builder.orWhereRaw("search_vector @@ to_tsquery('english', ?)", [tsQuery]);
@@ -426,11 +462,6 @@ async function poolRows(
   const rankQuery = tsQuery || pool.words.join(' | ');
   if (ranked && rankQuery)
     query.orderByRaw("ts_rank(search_vector, to_tsquery('english', ?)) DESC", [rankQuery]);
-  if (kind === 'job') query.where('status', 'open');
-  if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
-  if (pool.filters.location !== undefined) {
-    query.whereRaw("location ILIKE '%' || ? || '%'", [pool.filters.location.replace(/[%_\\]/g, '\\$&')]);
-  }
   return (await query) as PoolMember[];
 }
 

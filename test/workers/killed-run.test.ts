@@ -34,9 +34,11 @@ describe('one of two worker processes killed with SIGKILL in the middle of a bul
       (await stack.request('POST', '/v1/candidates/batch', { key, body: { items: people } })).status,
     ).toBe(200);
 
-    // Two workers rank the run's lanes side by side; one of them dies.
-    const victim = processes.start({ WORKER_QUEUES: 'match-run' });
-    processes.start({ WORKER_QUEUES: 'match-run' });
+    // Two workers rank the run's lanes side by side; one of them dies. A candidate limit below the board's
+    // size makes them generate each subject's pool, as for a large board.
+    const worker = { WORKER_QUEUES: 'match-run', MATCH_CANDIDATE_LIMIT: '10' };
+    const victim = processes.start(worker);
+    processes.start(worker);
     const { body: submitted } = await stack.request<RunBody>('POST', '/v1/match-runs', {
       key,
       body: { subject: 'candidates', topK: 5 },
@@ -50,7 +52,7 @@ describe('one of two worker processes killed with SIGKILL in the middle of a bul
     // The kill must land mid-run for this test to say anything.
     expect(midway.status).toBe('running');
     expect(midway.progress.done).toBeLessThan(CANDIDATES);
-    processes.start({ WORKER_QUEUES: 'match-run' });
+    processes.start(worker);
 
     const run = await until(
       'the run completed',
