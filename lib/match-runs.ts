@@ -8,6 +8,7 @@ import {
   finishMatchRun,
   insertMatchRun,
   listMatchRunResults,
+  lockMatchRun,
   nextSubjects,
   recordChunk,
   startMatchRun,
@@ -52,6 +53,7 @@ export async function submitMatchRun(
       topK: input.topK,
       lanes,
     });
+    await lockMatchRun(trx, run.id);
     await deps.queues.addBulk(
       'match-run',
       Array.from({ length: lanes }, (_, lane) => ({ runId: run.id, lane })),
@@ -120,7 +122,13 @@ export async function runMatchRun(
   lane: number,
   options: MatchOptions & { chunk?: number },
 ): Promise<MatchRunOutcome> {
-  const run = await startMatchRun(db, runId);
+  // Not visible: either the API's transaction is still open (wait for it on the run's lock) or it is gone.
+  const run =
+    (await startMatchRun(db, runId)) ??
+    (await db.transaction(async (trx) => {
+      await lockMatchRun(trx, runId);
+      return startMatchRun(trx, runId);
+    }));
   const state = run && (await findLane(db, runId, lane));
   if (!run || !state) return 'stopped';
   let cursor = state.cursor;

@@ -22,6 +22,15 @@ export interface NewMatchRun {
   lanes: number;
 }
 
+/**
+ * Takes a transaction-scoped advisory lock on the run id. The API holds it from insert to commit while it
+ * queues the lanes' jobs; a worker that cannot see the run takes it, so it waits for that commit instead of
+ * taking an open transaction's run for a deleted one.
+ */
+export async function lockMatchRun(trx: Knex.Transaction, id: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`match_run:${id}`]);
+}
+
 /** Inserts the run and its lanes. */
 export async function insertMatchRun(trx: Knex.Transaction, run: NewMatchRun): Promise<MatchRunModel> {
   const inserted = await MatchRunModel.query(trx).insert(run).returning('*');

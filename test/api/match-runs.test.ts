@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { createClient } from '../../lib/clients.js';
+import { insertMatchRun, lockMatchRun } from '../../lib/db/match-runs.js';
 import { jobCorpus, kubernetesGoCandidate, nurseCandidate, type JobFixture } from '../fixtures/corpus.js';
 import { useTestContext, type TestContext } from '../support/context.js';
 import { until } from '../support/until.js';
@@ -145,6 +147,31 @@ describe('bulk match runs (POST /v1/match-runs → worker → results, events, w
     });
     const berlin = await waitForRun(stack, key, filtered.body.id);
     expect(berlin.progress).toMatchObject({ done: 3, total: 3 });
+  });
+
+  it('has a worker that takes a lane before the run is committed wait for the commit, then rank it', async () => {
+    const { client, apiKey: key } = await createClient(stack.services.db, 'early-worker');
+    await seed(key, 2);
+    let runId = '';
+    await stack.services.db.transaction(async (trx) => {
+      const run = await insertMatchRun(trx, {
+        clientId: client.id,
+        subjectType: 'candidate',
+        filter: {},
+        targetFilters: {},
+        topK: 2,
+        lanes: 1,
+      });
+      runId = run.id;
+      await lockMatchRun(trx, run.id);
+      await stack.services.queues.addBulk('match-run', [{ runId: run.id, lane: 0 }]);
+      // The worker has the job while this transaction is still open.
+      await until('the lane job is active', async () =>
+        (await stack.services.queues.get('match-run').getJob(`${run.id}-0`))?.isActive(),
+      );
+    });
+    const run = await waitForRun(stack, key, runId);
+    expect(run).toMatchObject({ status: 'completed', progress: { done: 2, total: 2 } });
   });
 
   it('refuses a bad run with a 422 that points at the field, and writes nothing', async () => {
