@@ -5,15 +5,25 @@ import type { Logger } from '../logger.js';
 import type { ProfileKind } from '../queues/registry.js';
 import { deadLetterTopic, ingestTopics, topics, type AggregateType } from './registry.js';
 
-/** kafkajs log lines go to the process's logger, at the matching level. */
-function logCreator(logger: Logger) {
+/** kafkajs log lines go to the process's logger, at the matching level (errors kafkajs goes on from: warnings). */
+/**
+ * An error kafkajs goes on from: a request's error response (the caller retries it or gets the error), or a
+ * failure its retrier will try again (`retryCount`). A leader moving to another broker produces both; what
+ * finally fails reaches our own code, which logs it. Logged as warnings, so a healthy system logs no errors.
+ */
+function isRetried(namespace: string, log: Record<string, unknown>): boolean {
+  return namespace === 'Connection' || log.retryCount !== undefined;
+}
+
+export function logCreator(logger: Logger) {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       // pino stamps its own time; kafkajs's timestamp would only repeat it.
       const { message, ...fields }: Record<string, unknown> & { message: string } = { namespace, ...log };
       delete fields.timestamp;
-      if (level === logLevel.ERROR) child.error(fields, message);
+      if (level === logLevel.ERROR && isRetried(namespace, log)) child.warn(fields, message);
+      else if (level === logLevel.ERROR) child.error(fields, message);
       else if (level === logLevel.WARN) child.warn(fields, message);
       else if (level === logLevel.INFO) child.info(fields, message);
       else child.debug(fields, message);
