@@ -60,9 +60,31 @@ function jobRow(clientId: string, index: number, template: Template): Record<str
 }
 
 /**
- * Inserts `count` jobs, row i made from template i mod templates.length, in blocks of BLOCK rows over
- * `lanes` connections at once (Postgres computes each row's search vector, so two lanes use two cores).
+ * Inserts rows 0 to count − 1 of `table`, each made by `rowAt`, in blocks of BLOCK rows over `lanes`
+ * connections at once (Postgres computes each row's search vector, so two lanes use two cores).
  */
+async function insertInBlocks(
+  db: Knex,
+  table: 'jobs' | 'candidates',
+  count: number,
+  lanes: number,
+  rowAt: (index: number) => Record<string, unknown>,
+): Promise<void> {
+  const blocks = Math.ceil(count / BLOCK);
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let block = lane; block < blocks; block += lanes) {
+        const rows: Record<string, unknown>[] = [];
+        for (let index = block * BLOCK; index < Math.min(count, (block + 1) * BLOCK); index += 1) {
+          rows.push(rowAt(index));
+        }
+        await db.batchInsert(table, rows, INSERT_CHUNK);
+      }
+    }),
+  );
+}
+
+/** Inserts `count` jobs, row i made from template i mod templates.length. */
 export async function insertJobs(
   db: Knex,
   clientId: string,
@@ -71,23 +93,31 @@ export async function insertJobs(
   lanes = 2,
 ): Promise<void> {
   const prepared: Template[] = templates.map((posting) => ({ posting, features: postingFeatures(posting) }));
-  const blocks = Math.ceil(count / BLOCK);
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (let block = lane; block < blocks; block += lanes) {
-        const rows: Record<string, unknown>[] = [];
-        for (let index = block * BLOCK; index < Math.min(count, (block + 1) * BLOCK); index += 1) {
-          rows.push(jobRow(clientId, index, prepared[index % prepared.length] as Template));
-        }
-        await db.batchInsert('jobs', rows, INSERT_CHUNK);
-      }
-    }),
+  await insertInBlocks(db, 'jobs', count, lanes, (index) =>
+    jobRow(clientId, index, prepared[index % prepared.length] as Template),
   );
 }
 
+/** One row of the candidates table for a bench resume, with its stored features. */
+function candidateRow(clientId: string, externalId: string, resume: BenchResume, features: Features) {
+  return {
+    clientId,
+    externalId,
+    headline: resume.headline,
+    resumeText: resume.resumeText,
+    skills: resume.skills,
+    yearsExperience: resume.yearsExperience ?? null,
+    revision: 1,
+    features: JSON.stringify(features),
+    featuresVersion: FEATURES_VERSION,
+    featuresRevision: 1,
+    skillKeys: features.skills,
+  };
+}
+
 /**
- * Inserts `count` candidates, row i made from resume i mod resumes.length with its stored features, in
- * blocks of BLOCK rows over `lanes` connections at once: a client's candidate pool for bulk runs.
+ * Inserts `count` candidates, row i made from resume i mod resumes.length with its stored features: a
+ * client's candidate pool for bulk runs.
  */
 export async function insertCandidatePool(
   db: Knex,
@@ -97,31 +127,10 @@ export async function insertCandidatePool(
   lanes = 2,
 ): Promise<void> {
   const prepared = resumes.map((resume) => ({ resume, features: resumeFeatures(resume) }));
-  const blocks = Math.ceil(count / BLOCK);
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (let block = lane; block < blocks; block += lanes) {
-        const rows: Record<string, unknown>[] = [];
-        for (let index = block * BLOCK; index < Math.min(count, (block + 1) * BLOCK); index += 1) {
-          const { resume, features } = prepared[index % prepared.length] as (typeof prepared)[number];
-          rows.push({
-            clientId,
-            externalId: `pool-${index}`,
-            headline: resume.headline,
-            resumeText: resume.resumeText,
-            skills: resume.skills,
-            yearsExperience: resume.yearsExperience ?? null,
-            revision: 1,
-            features: JSON.stringify(features),
-            featuresVersion: FEATURES_VERSION,
-            featuresRevision: 1,
-            skillKeys: features.skills,
-          });
-        }
-        await db.batchInsert('candidates', rows, INSERT_CHUNK);
-      }
-    }),
-  );
+  await insertInBlocks(db, 'candidates', count, lanes, (index) => {
+    const { resume, features } = prepared[index % prepared.length] as (typeof prepared)[number];
+    return candidateRow(clientId, `pool-${index}`, resume, features);
+  });
 }
 
 export interface InsertedCandidate {
@@ -139,19 +148,7 @@ export async function insertCandidates(
   for (const resume of resumes) {
     const features = resumeFeatures(resume);
     const [row] = await db('candidates')
-      .insert({
-        clientId,
-        externalId: resume.id,
-        headline: resume.headline,
-        resumeText: resume.resumeText,
-        skills: resume.skills,
-        yearsExperience: resume.yearsExperience ?? null,
-        revision: 1,
-        features: JSON.stringify(features),
-        featuresVersion: FEATURES_VERSION,
-        featuresRevision: 1,
-        skillKeys: features.skills,
-      })
+      .insert(candidateRow(clientId, resume.id, resume, features))
       .returning<{ id: string }[]>('id');
     if (!row) throw new Error(`candidate ${resume.id} was not inserted`);
     inserted.push({ id: row.id, resume, features });
