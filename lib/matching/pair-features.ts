@@ -225,26 +225,100 @@ const cosine = (dot: number, squaredNorm: number): number =>
 const squash = (z: number): number => 0.5 + Math.tanh(z / 2) / 2;
 
 /**
+ * The arrays indexed by term id that one ranking fills. They span the whole dictionary (a worker's cache
+ * may number millions of terms) while a ranking touches only its pool's terms, so they are reused: a
+ * ranking takes a set, remembers which ids it wrote, and gives the set back with only those cleared. Its
+ * cost then follows the pool, not the dictionary.
+ */
+class TermScratch {
+  readonly termIdf: Float64Array;
+  /** Per skill id: IDF over the pool times the skill's own weight. */
+  readonly skillWeights: Float64Array;
+  /** The subject's TF-IDF weight per term, divided by its vector's length. */
+  readonly subjectWeight: Float64Array;
+  readonly subjectCount: Uint32Array;
+  readonly subjectSkill: Uint8Array;
+  /** Per term: whether it is in the subject job's title (only when the subject is a job). */
+  readonly subjectTitle: Uint8Array;
+  /** The ids whose termIdf this ranking wrote: the first `termsTouched`. */
+  readonly touchedTerms: Uint32Array;
+  termsTouched = 0;
+  /** The ids whose skillWeights this ranking wrote: the first `skillsTouched`. */
+  readonly touchedSkills: Uint32Array;
+  skillsTouched = 0;
+
+  constructor(readonly capacity: number) {
+    this.termIdf = new Float64Array(capacity);
+    this.skillWeights = new Float64Array(capacity);
+    this.subjectWeight = new Float64Array(capacity);
+    this.subjectCount = new Uint32Array(capacity);
+    this.subjectSkill = new Uint8Array(capacity);
+    this.subjectTitle = new Uint8Array(capacity);
+    this.touchedTerms = new Uint32Array(capacity);
+    this.touchedSkills = new Uint32Array(capacity);
+  }
+
+  clear(subject: CompiledProfile): void {
+    for (let index = 0; index < this.termsTouched; index += 1)
+      this.termIdf[this.touchedTerms[index] as number] = 0;
+    for (let index = 0; index < this.skillsTouched; index += 1)
+      this.skillWeights[this.touchedSkills[index] as number] = 0;
+    this.termsTouched = 0;
+    this.skillsTouched = 0;
+    const { data, termsEnd } = subject;
+    for (let index = 0; index < termsEnd; index += 1) {
+      const word = data[index] as number;
+      const id = word >>> COUNT_BITS;
+      this.subjectWeight[id] = 0;
+      this.subjectCount[id] = 0;
+      if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
+    }
+    for (let index = termsEnd; index < data.length; index += 1) {
+      const id = data[index] as number;
+      this.subjectSkill[id] = 0;
+      this.subjectTitle[id] = 0;
+    }
+  }
+}
+
+/** Scratch sets given back, per dictionary: as many as rankings ran at once, at most SPARE_SCRATCH. */
+const spareScratch = new WeakMap<TermDictionary, TermScratch[]>();
+const SPARE_SCRATCH = 4;
+
+function takeScratch(dictionary: TermDictionary): TermScratch {
+  const spare = spareScratch.get(dictionary) ?? [];
+  spareScratch.set(dictionary, spare);
+  for (let scratch = spare.pop(); scratch !== undefined; scratch = spare.pop()) {
+    if (scratch.capacity >= dictionary.size) return scratch;
+  }
+  // Room for the terms the next rankings add, so a growing dictionary does not mean a new set each time.
+  return new TermScratch(Math.ceil(dictionary.size * 1.25) + 1024);
+}
+
+function giveBackScratch(dictionary: TermDictionary, scratch: TermScratch): void {
+  const spare = spareScratch.get(dictionary);
+  if (spare !== undefined && spare.length < SPARE_SCRATCH) spare.push(scratch);
+}
+
+/**
  * The pair features of one subject against the targets ranked with it (the request's pool). IDF is taken
  * over the subject and those targets, so no corpus-wide statistics are needed; everything about the
  * subject (its normalised TF-IDF vector, BM25 bound, skill roles) is spread once into arrays indexed by
  * term id, and each target is then read in one pass over its own terms and skills: a few array loads per
  * term, nothing allocated. Absolute features are written per target (`measure`), then `relate` reads the
- * pool's statistics and fills the relative ones.
+ * pool's statistics and fills the relative ones; `release` gives the term arrays back for the next ranking.
  */
 export class PairRanking {
   /** Per target, PAIR_FEATURE_COUNT values. */
   readonly matrix: Float64Array;
+  private scratch: TermScratch | null;
   private readonly termIdf: Float64Array;
-  /** Per skill id: IDF over the pool times the skill's own weight. */
   private readonly skillWeights: Float64Array;
-  private readonly averageTermCount: number;
-  /** The subject's TF-IDF weight per term, divided by its vector's length. */
   private readonly subjectWeight: Float64Array;
   private readonly subjectCount: Uint32Array;
   private readonly subjectSkill: Uint8Array;
-  /** Per term: whether it is in the subject job's title (only when the subject is a job). */
   private readonly subjectTitle: Uint8Array;
+  private readonly averageTermCount: number;
   private readonly subjectIsJob: boolean;
   private readonly subjectTotals = { required: 0, preferred: 0, skills: 0, title: 0, bm25Bound: 0 };
   private readonly subjectLengthNorm: number;
@@ -255,22 +329,39 @@ export class PairRanking {
     private readonly targets: readonly CompiledProfile[],
   ) {
     const { dictionary } = subject;
-    const size = dictionary.size;
     this.subjectIsJob = subjectKind === 'job';
     this.matrix = new Float64Array(targets.length * PAIR_FEATURE_COUNT);
-    this.termIdf = new Float64Array(size);
-    this.skillWeights = new Float64Array(size);
+    for (const target of targets) {
+      if (target.dictionary !== dictionary) throw new Error('profiles compiled by different dictionaries');
+    }
+    const scratch = takeScratch(dictionary);
+    this.scratch = scratch;
+    ({
+      termIdf: this.termIdf,
+      skillWeights: this.skillWeights,
+      subjectWeight: this.subjectWeight,
+      subjectCount: this.subjectCount,
+      subjectSkill: this.subjectSkill,
+      subjectTitle: this.subjectTitle,
+    } = scratch);
     let totalTerms = subject.termCount;
+    const { termIdf, skillWeights, touchedTerms, touchedSkills } = scratch;
     const count = (profile: CompiledProfile): void => {
-      if (profile.dictionary !== dictionary) throw new Error('profiles compiled by different dictionaries');
       const { data, termsEnd, skillsEnd } = profile;
       for (let index = 0; index < termsEnd; index += 1) {
         const word = data[index] as number;
-        (this.termIdf[word >>> COUNT_BITS] as number) += 1;
+        const id = word >>> COUNT_BITS;
+        const df = termIdf[id] as number;
+        if (df === 0) touchedTerms[scratch.termsTouched++] = id;
+        termIdf[id] = df + 1;
         if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
       }
-      for (let index = termsEnd; index < skillsEnd; index += 1)
-        (this.skillWeights[data[index] as number] as number) += 1;
+      for (let index = termsEnd; index < skillsEnd; index += 1) {
+        const id = data[index] as number;
+        const df = skillWeights[id] as number;
+        if (df === 0) touchedSkills[scratch.skillsTouched++] = id;
+        skillWeights[id] = df + 1;
+      }
     };
     count(subject);
     for (const target of targets) {
@@ -279,17 +370,17 @@ export class PairRanking {
     }
     const documents = targets.length + 1;
     const idf = (df: number): number => Math.log(1 + (documents + 1) / (df + 1));
-    // df → IDF in place; a term in no document keeps 0 (which title weights read as 1).
-    for (let id = 0; id < size; id += 1) {
-      const df = this.termIdf[id] as number;
-      if (df > 0) this.termIdf[id] = idf(df);
-      const skillDf = this.skillWeights[id] as number;
-      if (skillDf > 0) this.skillWeights[id] = idf(skillDf) * skillWeight(dictionary.termOf(id));
+    // df → IDF in place, for the ids counted; a term in no document keeps 0 (which title weights read as 1).
+    for (let index = 0; index < scratch.termsTouched; index += 1) {
+      const id = touchedTerms[index] as number;
+      termIdf[id] = idf(termIdf[id] as number);
+    }
+    for (let index = 0; index < scratch.skillsTouched; index += 1) {
+      const id = touchedSkills[index] as number;
+      skillWeights[id] = idf(skillWeights[id] as number) * skillWeight(dictionary.termOf(id));
     }
     this.averageTermCount = Math.max(1, totalTerms / documents);
 
-    this.subjectWeight = new Float64Array(size);
-    this.subjectCount = new Uint32Array(size);
     const { data, termsEnd, skillsEnd, requiredEnd, preferredEnd } = subject;
     let norm = 0;
     for (let index = 0; index < termsEnd; index += 1) {
@@ -309,8 +400,6 @@ export class PairRanking {
       (this.subjectWeight[word >>> COUNT_BITS] as number) /= norm;
       if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
     }
-    this.subjectSkill = new Uint8Array(size);
-    this.subjectTitle = new Uint8Array(this.subjectIsJob ? size : 0);
     for (let index = termsEnd; index < skillsEnd; index += 1) {
       const id = data[index] as number;
       this.subjectSkill[id] = HAS;
@@ -336,6 +425,17 @@ export class PairRanking {
     this.subjectLengthNorm = this.lengthNorm(subject.termCount);
   }
 
+  /**
+   * Gives the term arrays back (cleared) for the next ranking over the dictionary; the matrix stays
+   * readable, but no target can be measured any more.
+   */
+  release(): void {
+    if (this.scratch === null) return;
+    this.scratch.clear(this.subject);
+    giveBackScratch(this.subject.dictionary, this.scratch);
+    this.scratch = null;
+  }
+
   private titleWeight(id: number): number {
     const idf = this.termIdf[id] as number;
     return idf > 0 ? idf : 1;
@@ -352,6 +452,7 @@ export class PairRanking {
 
   /** Writes the absolute features of target `index`; every target is measured before `relate()`. */
   measure(index: number): void {
+    if (this.scratch === null) throw new Error('a released ranking measures no more targets');
     const target = this.targets[index];
     if (target === undefined) throw new RangeError(`no target ${index}`);
     const out = this.features(index);
@@ -390,10 +491,11 @@ export class PairRanking {
     }
   }
 
-  /** measure() every target, then relate(): for callers that need not yield between targets. */
+  /** measure() every target, relate(), release(): for callers that need not yield between targets. */
   measureAll(): this {
     for (let index = 0; index < this.targets.length; index += 1) this.measure(index);
     this.relate();
+    this.release();
     return this;
   }
 

@@ -200,9 +200,13 @@ async function scorePool(
   );
   // A long pool is measured and scored in slices, giving the event loop back in between: BullMQ renews
   // the job's lock from a timer, and a worker that never yields would have its job declared stalled.
-  for (let index = 0; index < targets.length; index += 1) {
-    if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
-    ranking.measure(index);
+  try {
+    for (let index = 0; index < targets.length; index += 1) {
+      if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
+      ranking.measure(index);
+    }
+  } finally {
+    ranking.release();
   }
   ranking.relate();
   const scored: ScoredPool['scored'] = [];

@@ -151,4 +151,42 @@ describe('pair features over compiled profiles', () => {
     expect(featuresOf(repeated)[COSINE]).toBeCloseTo(cosineOf(weights(2, 1), weights(300, 1)), 12);
     expect(featuresOf(scaled)[COSINE]).toBeCloseTo(cosineOf(weights(2, 1), weights(600, 2)), 12);
   });
+
+  it('give every ranking over one dictionary the values a fresh dictionary gives, however they interleave', () => {
+    const job = features('go kubernetes backend services api go docker', ['go', 'kubernetes', 'docker']);
+    const people = [
+      features('go backend api engineer docker', ['go', 'docker']),
+      features('nurse ward patient care', ['patient-care']),
+      features('kubernetes operator go services helm', ['kubernetes', 'helm']),
+    ];
+    const fresh = (kind: 'job' | 'candidate', subject: Features, targets: Features[]): Float64Array[] => {
+      const dictionary = new TermDictionary();
+      const ranking = new PairRanking(
+        kind,
+        dictionary.compile(subject),
+        targets.map((target) => dictionary.compile(target)),
+      ).measureAll();
+      return targets.map((_, index) => ranking.features(index).slice());
+    };
+    const shared = new TermDictionary();
+    const compiledJob = shared.compile(job);
+    const compiledPeople = people.map((person) => shared.compile(person));
+    // A first ranking leaves its term arrays to the next one; two more run side by side, one measuring a
+    // target between the other's steps, as two matches of one worker do across their yields.
+    new PairRanking('job', compiledJob, compiledPeople).measureAll();
+    const right = new PairRanking('candidate', compiledPeople[2] as CompiledProfile, [compiledJob]);
+    const left = new PairRanking('job', compiledJob, compiledPeople.slice(0, 2));
+    left.measure(0);
+    right.measure(0);
+    left.measure(1);
+    right.relate();
+    right.release();
+    left.relate();
+    left.release();
+    expect([left.features(0), left.features(1)]).toEqual(fresh('job', job, people.slice(0, 2)));
+    expect([right.features(0)]).toEqual(fresh('candidate', people[2] as Features, [job]));
+    expect(() => {
+      left.measure(0);
+    }).toThrow(/released/);
+  });
 });
