@@ -237,8 +237,9 @@ export async function findPool(
 
 /**
  * Every target a subject may be ranked against, compiled, when the client has no more than one pool may
- * hold (findWholeBoard); null when it has more. A bulk run ranks each subject of a chunk against this one
- * board instead of asking candidate generation once per subject.
+ * hold (findWholeBoard); null when it has more. A board that small is ranked whole, as the evaluation
+ * ranks: candidate generation would cost Postgres more than scoring the few targets it leaves out, and its
+ * pool would change the pool-relative features. A bulk run ranks each subject of a chunk against one board.
  */
 export async function findBoard(
   db: Knex,
@@ -291,10 +292,10 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
 
   const targetKind = otherKind(request.subjectType);
   await refreshStaleTargets(db, targetKind, request.clientId, options);
-  const { generation, targets } = await findPool(db, targetKind, request.clientId, subjectFeatures, {
-    filters: request.filters,
-    ...options,
-  });
+  const poolOptions = { filters: request.filters, ...options };
+  const { generation, targets } =
+    (await findBoard(db, targetKind, request.clientId, poolOptions)) ??
+    (await findPool(db, targetKind, request.clientId, subjectFeatures, poolOptions));
   const scorer = await options.scorer();
   const ranked = await rank(
     scorer,
