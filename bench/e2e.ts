@@ -55,7 +55,7 @@ const WARMUP_PER_WORKER = 20;
 const NOOP_QUEUE = 'noop';
 export const RESULTS_DIR = 'bench/results';
 
-interface Step {
+export interface Step {
   offered: number;
   sent: number;
   completed: number;
@@ -141,25 +141,27 @@ async function openLoop(rate: number, seconds: number, send: () => void): Promis
   return sent;
 }
 
-async function postStep(
-  baseUrl: string,
-  stack: ServiceStack,
+/**
+ * Match requests POSTed at `rate` for `seconds` (open loop), the n-th with `body(n)`; their latency from
+ * POST to completed as the watcher sees it.
+ */
+export async function postStep(
+  api: { baseUrl: string; apiKey: string },
   watcher: CompletionWatcher,
   rate: number,
   seconds: number,
+  body: (index: number) => object,
 ): Promise<Step> {
   watcher.finished.clear();
   let failures = 0;
   let next = 0;
   const inFlight = new Set<Promise<void>>();
   const sent = await openLoop(rate, seconds, () => {
-    const candidate = stack.candidates[next % stack.candidates.length];
-    next += 1;
     const sentAt = performance.now();
-    const request = fetch(`${baseUrl}/v1/match-requests`, {
+    const request = fetch(`${api.baseUrl}/v1/match-requests`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ candidateId: candidate?.id, topK: 10 }),
+      headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body(next++)),
     })
       .then(async (response) => {
         if (response.status !== 202) throw new Error(`POST ${response.status}`);
@@ -262,7 +264,13 @@ async function runPhase(
       `  e2e: ${label}: drained ${drainJobs} match requests at ${formatNumber(drainRate)}/s, CPU ${formatNumber(cpuTotal(matchCpu))} ms a request (workers ${formatNumber(matchCpu.workers)}, Postgres ${formatNumber(matchCpu.postgres)}, Redis ${formatNumber(matchCpu.redis)})`,
     );
     for (const rate of rates(drainRate)) {
-      const step = await postStep(api.baseUrl, stack, watcher, rate, options.stepSeconds);
+      const step = await postStep(
+        { baseUrl: api.baseUrl, apiKey: stack.apiKey },
+        watcher,
+        rate,
+        options.stepSeconds,
+        (index) => ({ candidateId: stack.candidates[index % stack.candidates.length]?.id, topK: 10 }),
+      );
       steps.push(step);
       log(
         `  e2e: ${label}: offered ${formatNumber(rate)}/s: p50 ${formatNumber(step.latency.p50)} ms, p99 ${formatNumber(step.latency.p99)} ms, ${step.completed}/${step.sent} completed`,

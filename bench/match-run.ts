@@ -175,7 +175,10 @@ export async function runMatchRunBench(options: MatchRunBenchOptions): Promise<B
   const stack = await buildStack('match-run', options.texts, options.jobs, 8, log);
   try {
     log(`  match-run: inserting ${formatNumber(options.candidates)} candidates ...`);
-    await insertCandidatePool(stack.services.db, stack.clientId, options.texts.resumes, options.candidates);
+    await insertCandidatePool(stack.services.db, stack.clientId, options.texts.resumes, {
+      from: 0,
+      to: options.candidates,
+    });
     await stack.services.db.raw('VACUUM ANALYZE candidates');
     const report = (label: string, phase: RunPhase): void => {
       log(

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../lib/config.js';
 import { createQueues } from '../lib/queues/queues.js';
 import type { BenchTexts } from './support/corpus.js';
-import { peakRssMiB, rssMiB, spawnBuilt, stopProcess, waitUntil } from './support/processes.js';
+import { buildProduct, peakRssMiB, rssMiB, spawnBuilt, stopProcess, waitUntil } from './support/processes.js';
 import { formatNumber, type BenchSection } from './support/report.js';
 import { buildStack } from './support/service-stack.js';
 import { WORKER_NODE_FLAGS } from '../workers/heap.js';
@@ -35,11 +35,10 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
   const queues = createQueues(config, stack.services.redis);
   const queue = queues.get('match');
   // The compiled worker with the heap limit every launch of it sets (Dockerfile.worker): the product's figure.
-  const child = await spawnBuilt(
-    'workers/main.ts',
-    stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match' }),
-    [...WORKER_NODE_FLAGS],
-  );
+  await buildProduct();
+  const child = spawnBuilt('workers/main.ts', stack.env(prefix, { OPS_PORT: '0', WORKER_QUEUES: 'match' }), [
+    ...WORKER_NODE_FLAGS,
+  ]);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('the worker did not start');

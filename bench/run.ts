@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--short | --full] [--only features,scoring,match,relay,api,e2e,match-run,fairness,memory]
+ * npm run bench -- [--short | --full] [--only features,scoring,match,relay,api,e2e,match-run,job-candidates,fairness,memory]
  *                   [--keep] [--explain] [--out FILE] [--data DIR] [--candidate-limit N]
  *
  * Benchmarks, each against a baseline measured in the same run: feature extraction (vs raw wink-nlp),
@@ -28,6 +28,7 @@ import { DEFAULT_DATA_DIR } from '../lib/matching/training/datasets.js';
 import { runApiBench } from './api.js';
 import { runE2eBench } from './e2e.js';
 import { runMatchRunBench } from './match-run.js';
+import { runJobCandidatesBench } from './job-candidates.js';
 import { runFairnessBench } from './fairness.js';
 import { runFeatureBench } from './features.js';
 import { runMemoryBench } from './memory.js';
@@ -49,6 +50,7 @@ const BENCHES = [
   'api',
   'e2e',
   'match-run',
+  'job-candidates',
   'fairness',
   'memory',
 ] as const;
@@ -97,6 +99,7 @@ const SIZES = {
       baselineRequests: 300,
       killAt: 0.3,
     },
+    'job-candidates': { sizes: [1_000, 20_000], subjects: 20, workers: 2, rate: 5, stepSeconds: 20 },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 20 },
     memory: { jobs: 1_000, requests: 40, subjects: 20 },
   },
@@ -120,6 +123,13 @@ const SIZES = {
       lanes: 8,
       baselineRequests: 1_000,
       killAt: 0.3,
+    },
+    'job-candidates': {
+      sizes: [1_000, 100_000, 1_000_000],
+      subjects: 20,
+      workers: 2,
+      rate: 5,
+      stepSeconds: 30,
     },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 30 },
     memory: { jobs: 100_000, requests: 400, subjects: 200 },
@@ -194,6 +204,8 @@ for (const bench of selected) {
   if (bench === 'e2e') sections.push(await runE2eBench({ texts, ...sizes.e2e, keep: values.keep, log }));
   if (bench === 'match-run')
     sections.push(await runMatchRunBench({ texts, ...sizes['match-run'], keep: values.keep, log }));
+  if (bench === 'job-candidates')
+    sections.push(await runJobCandidatesBench({ texts, ...sizes['job-candidates'], keep: values.keep, log }));
   if (bench === 'fairness')
     sections.push(await runFairnessBench({ texts, ...sizes.fairness, keep: values.keep, log }));
   if (bench === 'memory')

@@ -60,22 +60,23 @@ function jobRow(clientId: string, index: number, template: Template): Record<str
 }
 
 /**
- * Inserts rows 0 to count − 1 of `table`, each made by `rowAt`, in blocks of BLOCK rows over `lanes`
+ * Inserts rows `range.from` to `range.to` − 1 of `table`, each made by `rowAt`, in blocks of BLOCK rows over `lanes`
  * connections at once (Postgres computes each row's search vector, so two lanes use two cores).
  */
 async function insertInBlocks(
   db: Knex,
   table: 'jobs' | 'candidates',
-  count: number,
+  range: { from: number; to: number },
   lanes: number,
   rowAt: (index: number) => Record<string, unknown>,
 ): Promise<void> {
-  const blocks = Math.ceil(count / BLOCK);
+  const blocks = Math.ceil((range.to - range.from) / BLOCK);
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
       for (let block = lane; block < blocks; block += lanes) {
         const rows: Record<string, unknown>[] = [];
-        for (let index = block * BLOCK; index < Math.min(count, (block + 1) * BLOCK); index += 1) {
+        const start = range.from + block * BLOCK;
+        for (let index = start; index < Math.min(range.to, start + BLOCK); index += 1) {
           rows.push(rowAt(index));
         }
         await db.batchInsert(table, rows, INSERT_CHUNK);
@@ -93,7 +94,7 @@ export async function insertJobs(
   lanes = 2,
 ): Promise<void> {
   const prepared: Template[] = templates.map((posting) => ({ posting, features: postingFeatures(posting) }));
-  await insertInBlocks(db, 'jobs', count, lanes, (index) =>
+  await insertInBlocks(db, 'jobs', { from: 0, to: count }, lanes, (index) =>
     jobRow(clientId, index, prepared[index % prepared.length] as Template),
   );
 }
@@ -116,18 +117,18 @@ function candidateRow(clientId: string, externalId: string, resume: BenchResume,
 }
 
 /**
- * Inserts `count` candidates, row i made from resume i mod resumes.length with its stored features: a
- * client's candidate pool for bulk runs.
+ * Inserts candidates `from` to `to` − 1 of a client's candidate pool, row i made from resume
+ * i mod resumes.length with its stored features; a pool grows by inserting the next range.
  */
 export async function insertCandidatePool(
   db: Knex,
   clientId: string,
   resumes: readonly BenchResume[],
-  count: number,
+  range: { from: number; to: number },
   lanes = 2,
 ): Promise<void> {
   const prepared = resumes.map((resume) => ({ resume, features: resumeFeatures(resume) }));
-  await insertInBlocks(db, 'candidates', count, lanes, (index) => {
+  await insertInBlocks(db, 'candidates', range, lanes, (index) => {
     const { resume, features } = prepared[index % prepared.length] as (typeof prepared)[number];
     return candidateRow(clientId, `pool-${index}`, resume, features);
   });

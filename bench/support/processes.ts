@@ -55,15 +55,8 @@ export function spawnScript(script: string, env: Record<string, string>, ipc = f
   });
 }
 
-/**
- * Compiles the project (`npm run build`) and runs the compiled form of `script` with `nodeFlags`, as the
- * container images do: without tsx, whose loader holds every module's source and transform in memory.
- */
-export async function spawnBuilt(
-  script: string,
-  env: Record<string, string>,
-  nodeFlags: readonly string[] = [],
-): Promise<ChildProcess> {
+/** Compiles the project (`npm run build`) for spawnBuilt. */
+export async function buildProduct(): Promise<void> {
   await run(
     process.execPath,
     [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
@@ -71,6 +64,17 @@ export async function spawnBuilt(
       cwd: PROJECT_ROOT,
     },
   );
+}
+
+/**
+ * Runs the compiled form of `script` (buildProduct first) with `nodeFlags`, as the container images do:
+ * without tsx, whose loader holds every module's source and transform in memory.
+ */
+export function spawnBuilt(
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   const compiled = resolve(PROJECT_ROOT, 'dist', script.replace(/\.ts$/, '.js'));
   return spawn(process.execPath, [...profileFlags, ...nodeFlags, compiled], {
     cwd: PROJECT_ROOT,
