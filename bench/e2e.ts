@@ -40,13 +40,15 @@ export interface E2eBenchOptions {
   drainJobs: number;
   /** Seconds of each offered-load step. */
   stepSeconds: number;
-  /** The offered load for the largest corpus (target: p99 ≤ 250 ms at 20 requests/s). */
+  /** The offered load for the largest corpus (target: p99 ≤ 250 ms at 50 requests/s). */
   slowRate: number;
   keep: boolean;
   log: (line: string) => void;
 }
 
 const TARGET_RATE = 500;
+/** Drained with TARGET_WORKERS at the large corpus (100,000 jobs). */
+const TARGET_RATE_LARGE = 100;
 const TARGET_P99_SMALL_MS = 100;
 const TARGET_P99_LARGE_MS = 250;
 const TARGET_WORKERS = 2;
@@ -355,7 +357,8 @@ export async function runE2eBench(options: E2eBenchOptions): Promise<BenchSectio
   // ----- figures
   const figures: Figure[] = [];
   const small = options.corpora[0] ?? 1000;
-  for (const phase of phases.filter((candidate) => candidate.jobs === small)) {
+  for (const phase of phases) {
+    const targetRate = phase.jobs === small ? TARGET_RATE : TARGET_RATE_LARGE;
     figures.push({
       name: `match requests drained, ${phase.workers} worker process(es), ${formatNumber(phase.jobs)} jobs`,
       value: phase.drainRate,
@@ -363,7 +366,7 @@ export async function runE2eBench(options: E2eBenchOptions): Promise<BenchSectio
       better: 'higher',
       baseline: { name: `no-op BullMQ jobs, ${phase.workers} process(es)`, value: phase.noopRate },
       ...(phase.workers === TARGET_WORKERS
-        ? { target: { text: `≥ ${TARGET_RATE}/s`, met: phase.drainRate >= TARGET_RATE } }
+        ? { target: { text: `≥ ${targetRate}/s`, met: phase.drainRate >= targetRate } }
         : {}),
     });
   }

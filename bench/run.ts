@@ -114,7 +114,7 @@ const SIZES = {
       workerCounts: [1, 2, 4],
       drainJobs: 3_000,
       stepSeconds: 10,
-      slowRate: 20,
+      slowRate: 50,
     },
     'match-run': {
       jobs: 1_000,

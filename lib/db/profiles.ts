@@ -316,16 +316,55 @@ interface PoolTerms {
   words: string[];
   /** Whether every skill and word of the subject is among them. */
   complete: boolean;
+  /** Rows the statistics list for them (unlisted terms left out): what they surely pull in. */
+  listedRows: number;
 }
 
-/** The client's rows with features of the current version: every row a pool could draw. */
+/**
+ * The last count of each large client's rows (see countClientRows), by table, client and features version,
+ * least recently counted first.
+ */
+const clientRowCounts = new Map<string, { rows: number; countedAt: number }>();
+/** A count this old is taken again. */
+const CLIENT_ROWS_MAX_AGE_MS = 60_000;
+const CLIENT_ROWS_REMEMBERED = 10_000;
+
+const clientRowsKey = (table: string, pool: Pick<PoolQuery, 'clientId' | 'featuresVersion'>): string =>
+  `${table}:${pool.clientId}:${pool.featuresVersion}`;
+
+function rememberedClientRows(
+  table: string,
+  pool: Pick<PoolQuery, 'clientId' | 'featuresVersion'>,
+): number | undefined {
+  const counted = clientRowCounts.get(clientRowsKey(table, pool));
+  return counted !== undefined && Date.now() - counted.countedAt < CLIENT_ROWS_MAX_AGE_MS
+    ? counted.rows
+    : undefined;
+}
+
+/**
+ * The client's rows with features of the current version: every row a pool could draw. Counting reads
+ * the client's whole index (a million-row client: tens of milliseconds on every match), and the figure only
+ * chooses between ranking the board whole and candidate generation and sizes the term budget, so a count
+ * up to a minute old is used again. It never decides which rows a match ranks: the pool query does.
+ */
 async function countClientRows(db: Knex, table: string, pool: PoolQuery): Promise<number> {
+  const remembered = rememberedClientRows(table, pool);
+  if (remembered !== undefined) return remembered;
   const counted = (await db(table)
     .count({ rows: '*' })
     .where('clientId', pool.clientId)
     .where('featuresVersion', pool.featuresVersion)
     .first()) as { rows: string | number } | undefined;
-  return Number(counted?.rows ?? 0);
+  const rows = Number(counted?.rows ?? 0);
+  const key = clientRowsKey(table, pool);
+  clientRowCounts.delete(key);
+  clientRowCounts.set(key, { rows, countedAt: Date.now() });
+  for (const oldest of clientRowCounts.keys()) {
+    if (clientRowCounts.size <= CLIENT_ROWS_REMEMBERED) break;
+    clientRowCounts.delete(oldest);
+  }
+  return rows;
 }
 
 /**
@@ -384,7 +423,7 @@ async function estimatePoolTerms(
  * subject whose terms are all common or all odd still gets candidates.
  */
 function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: number): PoolTerms {
-  const taken: PoolTerms = { skills: [], words: [], complete: false };
+  const taken: PoolTerms = { skills: [], words: [], complete: false, listedRows: 0 };
   let expected = 0;
   let listed = 0;
   let count = 0;
@@ -396,6 +435,7 @@ function takePoolTerms(terms: readonly PoolTerm[], budget: number, wanted: numbe
     count += 1;
   }
   taken.complete = count === terms.length;
+  taken.listedRows = listed;
   return taken;
 }
 
@@ -434,6 +474,7 @@ export async function findWholeBoard(
   pool: Pick<PoolQuery, 'clientId' | 'filters' | 'featuresVersion' | 'limit'>,
 ): Promise<PoolMember[] | null> {
   const cap = POOL_TERM_BUDGET * pool.limit;
+  if ((rememberedClientRows(modelOf(kind).tableName, pool) ?? 0) > cap) return null;
   const rows = (await eligibleTargets(db, kind, pool).limit(cap + 1)) as PoolMember[];
   return rows.length > cap ? null : rows;
 }
@@ -489,15 +530,18 @@ export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery
   const model = modelOf(kind);
   const clientRows = await countClientRows(db, model.tableName, pool);
   const estimates = await estimatePoolTerms(db, model.tableName, pool, clientRows);
-  const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true };
+  const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true, listedRows: 0 };
   const cap = POOL_TERM_BUDGET * pool.limit;
   let budget = cap;
   let members: PoolMember[] = [];
   for (let attempt = 0; ; attempt += 1) {
     const terms =
       estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
-    members = await poolRows(db, kind, pool, terms, cap, false);
-    if (members.length >= cap) return poolRows(db, kind, pool, terms, cap, true);
+    // Terms the statistics list for a full pool are ranked at once: an unranked first read would only
+    // confirm that they pull in too many. Either way the same rows come back (all of them, when fewer).
+    const surelyFull = terms.listedRows >= cap;
+    members = await poolRows(db, kind, pool, terms, cap, surelyFull);
+    if (members.length >= cap) return surelyFull ? members : poolRows(db, kind, pool, terms, cap, true);
     if (terms.complete || members.length >= pool.limit) return members;
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
     budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));
