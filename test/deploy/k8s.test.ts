@@ -119,15 +119,17 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       type: string;
       metadata: { listName?: string; query?: string };
     }[];
-    expect(triggers.map((trigger) => trigger.type)).toEqual(['prometheus', 'redis']);
+    expect(triggers.map((trigger) => trigger.type)).toEqual(['prometheus', 'redis', 'redis']);
     expect(triggers[0]?.metadata.query).toContain(
       'lookiy_queue_jobs{queue="match",state=~"waiting|prioritized"}',
     );
     expect(triggers[1]?.metadata.listName).toBe(`${prefix}:features:wait`);
-    expect(queueNames).toEqual(expect.arrayContaining(['match', 'features']));
+    expect(triggers[2]?.metadata.listName).toBe(`${prefix}:match-run:wait`);
+    expect(queueNames).toEqual(expect.arrayContaining(['match', 'features', 'match-run']));
 
     // The contract KEDA relies on, checked against the service's own queues: a match job as the API adds it
-    // waits as "prioritized" (what lookiy_queue_jobs reports), a features job as one entry in the wait list.
+    // waits as "prioritized" (what lookiy_queue_jobs reports), a features job and a run's lane (as
+    // submitMatchRun adds them) as one entry each in their wait lists.
     const testPrefix = `{k8s-test-${process.pid}}`;
     const config = loadConfig({ QUEUE_PREFIX: testPrefix });
     const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
@@ -135,13 +137,16 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     try {
       await queues.add('match', { requestId: 'x' }, { priority: 1 });
       await queues.add('features', { kind: 'job', id: 'x', revision: 1 });
+      await queues.addBulk('match-run', [{ runId: 'x', lane: 0 }]);
       expect(await queues.get('match').getJobCounts('waiting', 'prioritized')).toMatchObject({
         waiting: 0,
         prioritized: 1,
       });
       expect(await connection.llen(`${testPrefix}:features:wait`)).toBe(1);
+      expect(await connection.llen(`${testPrefix}:match-run:wait`)).toBe(1);
     } finally {
-      for (const name of ['match', 'features'] as const) await queues.get(name).obliterate({ force: true });
+      for (const name of ['match', 'features', 'match-run'] as const)
+        await queues.get(name).obliterate({ force: true });
       await queues.close();
       connection.disconnect();
     }
