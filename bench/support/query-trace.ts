@@ -25,14 +25,17 @@ interface QueryEvent {
 }
 
 /**
- * Candidate generation is the pool query (skill overlap or text match), what picks its terms (the client's
- * row count, the term statistics) and the fetch of the pool's ids and revisions; the features fetch is that
+ * Candidate generation is the pool query (skill overlap or text match, or the whole board of a small
+ * client), what picks its terms (the client's row count, the term statistics) and the fetch of the pool's
+ * ids and revisions; the features fetch is that
  * of the pool members a worker has not compiled yet; the stale-features check is whatever looks for
  * missing, other-version or older-revision features.
  */
 function kindOf(sql: string): QueryKind {
   if (/^\s*select "id", "features_revision", "features"/i.test(sql)) return 'features';
   if (/skill_keys\s*&&|pg_stats|^\s*select count\(\*\)|"?id"? = ANY\(/i.test(sql)) return 'pool';
+  // The whole board, read when the client's targets fit in one pool.
+  if (/^\s*select "id", "external_id", "features_revision" from/i.test(sql)) return 'pool';
   if (/^\s*select\b/i.test(sql) && /features_revision|"features_version" is null/i.test(sql)) return 'stale';
   return 'other';
 }
