@@ -240,12 +240,10 @@ class TermScratch {
   readonly subjectSkill: Uint8Array;
   /** Per term: whether it is in the subject job's title (only when the subject is a job). */
   readonly subjectTitle: Uint8Array;
-  /** The ids whose termIdf this ranking wrote: the first `termsTouched`. */
-  readonly touchedTerms: Uint32Array;
-  termsTouched = 0;
-  /** The ids whose skillWeights this ranking wrote: the first `skillsTouched`. */
-  readonly touchedSkills: Uint32Array;
-  skillsTouched = 0;
+  /** The ids whose termIdf this ranking wrote (a pool's terms, far fewer than the dictionary's). */
+  readonly touchedTerms: number[] = [];
+  /** The ids whose skillWeights this ranking wrote. */
+  readonly touchedSkills: number[] = [];
 
   constructor(readonly capacity: number) {
     this.termIdf = new Float64Array(capacity);
@@ -254,17 +252,13 @@ class TermScratch {
     this.subjectCount = new Uint32Array(capacity);
     this.subjectSkill = new Uint8Array(capacity);
     this.subjectTitle = new Uint8Array(capacity);
-    this.touchedTerms = new Uint32Array(capacity);
-    this.touchedSkills = new Uint32Array(capacity);
   }
 
   clear(subject: CompiledProfile): void {
-    for (let index = 0; index < this.termsTouched; index += 1)
-      this.termIdf[this.touchedTerms[index] as number] = 0;
-    for (let index = 0; index < this.skillsTouched; index += 1)
-      this.skillWeights[this.touchedSkills[index] as number] = 0;
-    this.termsTouched = 0;
-    this.skillsTouched = 0;
+    for (const id of this.touchedTerms) this.termIdf[id] = 0;
+    for (const id of this.touchedSkills) this.skillWeights[id] = 0;
+    this.touchedTerms.length = 0;
+    this.touchedSkills.length = 0;
     const { data, termsEnd } = subject;
     for (let index = 0; index < termsEnd; index += 1) {
       const word = data[index] as number;
@@ -281,9 +275,12 @@ class TermScratch {
   }
 }
 
-/** Scratch sets given back, per dictionary: as many as rankings ran at once, at most SPARE_SCRATCH. */
+/**
+ * Scratch sets given back, per dictionary: as many as rankings ran at once, at most SPARE_SCRATCH (a set
+ * of a dictionary of millions of terms is tens of megabytes).
+ */
 const spareScratch = new WeakMap<TermDictionary, TermScratch[]>();
-const SPARE_SCRATCH = 4;
+const SPARE_SCRATCH = 2;
 
 function takeScratch(dictionary: TermDictionary): TermScratch {
   const spare = spareScratch.get(dictionary) ?? [];
@@ -352,14 +349,14 @@ export class PairRanking {
         const word = data[index] as number;
         const id = word >>> COUNT_BITS;
         const df = termIdf[id] as number;
-        if (df === 0) touchedTerms[scratch.termsTouched++] = id;
+        if (df === 0) touchedTerms.push(id);
         termIdf[id] = df + 1;
         if ((word & COUNT_ESCAPE) === COUNT_ESCAPE) index += 1;
       }
       for (let index = termsEnd; index < skillsEnd; index += 1) {
         const id = data[index] as number;
         const df = skillWeights[id] as number;
-        if (df === 0) touchedSkills[scratch.skillsTouched++] = id;
+        if (df === 0) touchedSkills.push(id);
         skillWeights[id] = df + 1;
       }
     };
@@ -371,14 +368,9 @@ export class PairRanking {
     const documents = targets.length + 1;
     const idf = (df: number): number => Math.log(1 + (documents + 1) / (df + 1));
     // df → IDF in place, for the ids counted; a term in no document keeps 0 (which title weights read as 1).
-    for (let index = 0; index < scratch.termsTouched; index += 1) {
-      const id = touchedTerms[index] as number;
-      termIdf[id] = idf(termIdf[id] as number);
-    }
-    for (let index = 0; index < scratch.skillsTouched; index += 1) {
-      const id = touchedSkills[index] as number;
+    for (const id of touchedTerms) termIdf[id] = idf(termIdf[id] as number);
+    for (const id of touchedSkills)
       skillWeights[id] = idf(skillWeights[id] as number) * skillWeight(dictionary.termOf(id));
-    }
     this.averageTermCount = Math.max(1, totalTerms / documents);
 
     const { data, termsEnd, skillsEnd, requiredEnd, preferredEnd } = subject;
