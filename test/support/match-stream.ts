@@ -56,10 +56,15 @@ export async function holderOfActiveMatch(
   children: ChildProcess[],
 ): Promise<ChildProcess> {
   const queue = stack.services.queues.get('match');
-  return until('a worker process is running a match job', async () => {
-    const holders = new Set((await queue.getActive()).map((job) => job.processedBy));
-    return children.find((child) => holders.has(`${hostname()}:${String(child.pid)}`));
-  });
+  // Polled often: a match on a small board is active for a few milliseconds between two others.
+  return until(
+    'a worker process is running a match job',
+    async () => {
+      const holders = new Set((await queue.getActive()).map((job) => job.processedBy));
+      return children.find((child) => holders.has(`${hostname()}:${String(child.pid)}`));
+    },
+    { attempts: 12_000, intervalMs: 5 },
+  );
 }
 
 /**
