@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Knex } from 'knex';
 
 import {
@@ -74,25 +76,27 @@ export async function submitMatchRequest(
       : { type: 'job', id: input.jobId ?? '' };
   try {
     const request = await deps.db.transaction(async (trx) => {
-      const inserted = await insertMatchRequestForSubject(trx, {
-        clientId,
-        subjectType: subject.type,
-        subjectId: subject.id,
-        topK: input.topK,
-        filters: input.filters,
-        idempotencyKey: idempotencyKey ?? null,
-      });
+      const id = randomUUID();
+      const inserted = await insertMatchRequestForSubject(
+        trx,
+        {
+          id,
+          clientId,
+          subjectType: subject.type,
+          subjectId: subject.id,
+          topK: input.topK,
+          filters: input.filters,
+          idempotencyKey: idempotencyKey ?? null,
+        },
+        { id, status: 'queued', subject },
+        currentRequestId() ?? null,
+      );
       if (!inserted) {
         const field = subject.type === 'candidate' ? 'candidateId' : 'jobId';
         throw new ValidationError(`No ${subject.type} with id ${subject.id}.`, [
           { pointer: `/${field}`, detail: `no ${subject.type} with this id exists for your account` },
         ]);
       }
-      await recordEvent(trx, clientId, 'match.requested.v1', inserted.id, {
-        id: inserted.id,
-        status: inserted.status,
-        subject,
-      });
       await deps.queues.add('match', { requestId: inserted.id }, { priority: inserted.queuePriority });
       return inserted;
     });

@@ -13,6 +13,7 @@ import * as outboxParking from './20261207000002_outbox_parking.js';
 import * as sealedWebhookSecrets from './20261207000003_sealed_webhook_secrets.js';
 import * as matchQueuePriority from './20261207000004_match_queue_priority.js';
 import * as matchRuns from './20261207000005_match_runs.js';
+import * as matchQueueTickets from './20261207000006_match_queue_tickets.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261207000003_sealed_webhook_secrets': sealedWebhookSecrets,
   '20261207000004_match_queue_priority': matchQueuePriority,
   '20261207000005_match_runs': matchRuns,
+  '20261207000006_match_queue_tickets': matchQueueTickets,
 };

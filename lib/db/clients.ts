@@ -1,10 +1,17 @@
 import type { Knex } from 'knex';
 
 import { ClientModel } from './models.js';
+import { ticketSequenceOf } from './queue-tickets.js';
 import type { ListPosition, Page } from './profiles.js';
 
-export async function insertClient(db: Knex, client: Pick<ClientModel, 'name'>): Promise<ClientModel> {
-  return ClientModel.query(db).insert(client).returning('*');
+/** Inserts the client with the sequence its match requests take queue tickets from; call it in a transaction. */
+export async function insertClient(
+  trx: Knex.Transaction,
+  client: Pick<ClientModel, 'name'>,
+): Promise<ClientModel> {
+  const inserted = await ClientModel.query(trx).insert(client).returning('*');
+  await trx.raw('CREATE SEQUENCE ?? START 1', [ticketSequenceOf(inserted.id)]);
+  return inserted;
 }
 
 export async function findClientByName(db: Knex, name: string): Promise<ClientModel | undefined> {

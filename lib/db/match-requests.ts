@@ -4,6 +4,7 @@ import { snakeCaseMappers } from 'objection';
 import type { ProfileKind } from '../queues/registry.js';
 import { aggregateTypeOf, type DomainEvents, type EventType } from '../events/registry.js';
 import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
+import { ticketSequenceOf } from './queue-tickets.js';
 
 export interface NewMatchRequest {
   clientId: string;
@@ -46,32 +47,54 @@ const columnNames = snakeCaseMappers();
 
 /** BullMQ's lowest priority; a backlog beyond it ties there, first come first served. */
 const LOWEST_QUEUE_PRIORITY = 2_097_152;
-/** Queued requests counted per insert: a client with more is simply very busy, and counting stays cheap. */
-const BACKLOG_COUNTED = 10_000;
+
+const REQUESTED_EVENT: EventType = 'match.requested.v1';
 
 /**
- * Inserts the request only if the client has its subject, and takes the request's lock (lockMatchRequest)
- * in the same statement: one round trip on the API's hottest write, where a lookup, an insert and a lock
- * took three. Undefined when the client has no such subject; then nothing was inserted.
+ * Inserts the request and its match.requested.v1 outbox event only if the client has its subject, and
+ * takes the request's lock (lockMatchRequest), all in one statement: one round trip on the API's hottest
+ * write. Undefined when the client has no such subject; then nothing was written.
  *
- * Its queue priority is one more than the client's queued requests, so a client with a backlog waits
- * behind one with none, and never below the client's own queued ones, so a client's requests keep their
- * order: a burst's priority stays at its peak until the client's queue is empty, then starts again at 1.
+ * Its queue priority is its place in the client's queue, so a client with a backlog waits behind one with
+ * none, and never below the client's own queued ones, so a client's requests keep their order: a burst's
+ * priority stays at its peak until the client's queue is empty, then starts again at 1. The place is the
+ * request's ticket (the next of its client's sequence) less the oldest queued request's, and the floor is
+ * the newest queued request's priority: both read at an end of one index, so a POST costs the same however
+ * deep the queue is. A ticket spent by a request that rolled back leaves a gap, which counts as one more.
  */
 export async function insertMatchRequestForSubject(
   trx: Knex.Transaction,
-  request: NewMatchRequest,
+  request: NewMatchRequest & { id: string },
+  event: DomainEvents['match.requested.v1'],
+  traceId: string | null,
 ): Promise<MatchRequestModel | undefined> {
   const { rows } = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `INSERT INTO match_requests
-       (client_id, subject_type, subject_id, top_k, filters, idempotency_key, queue_priority)
-     SELECT ?, ?, ?, ?, ?::jsonb, ?, LEAST(?::integer, GREATEST(
-       (SELECT count(*) + 1 FROM (SELECT 1 FROM match_requests
-          WHERE client_id = ? AND status = 'queued' LIMIT ?) AS backlog),
-       (SELECT max(queue_priority) FROM match_requests WHERE client_id = ? AND status = 'queued')))
-      WHERE EXISTS (SELECT 1 FROM ?? WHERE id = ? AND client_id = ?)
-     RETURNING *, pg_advisory_xact_lock(hashtextextended(?::text || id::text, 0)) AS locked`,
+    `WITH newest AS (
+       SELECT queue_priority FROM match_requests
+        WHERE client_id = ? AND status = 'queued' ORDER BY queue_ticket DESC LIMIT 1
+     ), oldest AS (
+       SELECT queue_ticket FROM match_requests
+        WHERE client_id = ? AND status = 'queued' ORDER BY queue_ticket LIMIT 1
+     ), ticket AS (
+       SELECT nextval(?::regclass) AS next
+     ), inserted AS (
+       INSERT INTO match_requests
+         (id, client_id, subject_type, subject_id, top_k, filters, idempotency_key, queue_ticket, queue_priority)
+       SELECT ?, ?, ?, ?, ?, ?::jsonb, ?, ticket.next, LEAST(?::integer, GREATEST(
+                ticket.next - coalesce(oldest.queue_ticket, ticket.next) + 1, newest.queue_priority))
+         FROM ticket LEFT JOIN newest ON true LEFT JOIN oldest ON true
+        WHERE EXISTS (SELECT 1 FROM ?? WHERE id = ? AND client_id = ?)
+       RETURNING *, pg_advisory_xact_lock(hashtextextended(?::text || id::text, 0)) AS locked
+     ), event AS (
+       INSERT INTO outbox (client_id, aggregate_type, aggregate_id, event_type, payload, request_id)
+       SELECT client_id, ?, id, ?, ?::jsonb, ? FROM inserted
+     )
+     SELECT * FROM inserted`,
     [
+      request.clientId,
+      request.clientId,
+      ticketSequenceOf(request.clientId),
+      request.id,
       request.clientId,
       request.subjectType,
       request.subjectId,
@@ -79,13 +102,14 @@ export async function insertMatchRequestForSubject(
       JSON.stringify(request.filters),
       request.idempotencyKey,
       LOWEST_QUEUE_PRIORITY,
-      request.clientId,
-      BACKLOG_COUNTED,
-      request.clientId,
       SUBJECT_TABLES[request.subjectType],
       request.subjectId,
       request.clientId,
       LOCK_KEY_PREFIX,
+      aggregateTypeOf(REQUESTED_EVENT),
+      REQUESTED_EVENT,
+      JSON.stringify(event),
+      traceId,
     ],
   );
   const [row] = rows;

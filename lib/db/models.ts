@@ -101,6 +101,8 @@ export class MatchRequestModel extends BaseModel {
   declare scorer: string | null;
   /** The match job's BullMQ priority (1 runs first), from the client's backlog when it was accepted. */
   declare queuePriority: number;
+  /** Its place in the client's queue of tickets (bigint, which pg returns as a string); see insertMatchRequestForSubject. */
+  declare queueTicket: string;
   declare createdAt: Date;
   declare startedAt: Date | null;
   declare completedAt: Date | null;
