@@ -4,7 +4,9 @@
  * Postgres and Redis, authenticated), loaded by autocannon in another process, against a bare Koa app
  * (one middleware returning a small JSON, also in a process of its own) loaded the same way in the same run.
  * POST is also set against what `pgbench` reaches on the same Postgres with a one-row INSERT transaction
- * and as many clients: the durable writes a second this box allows, which every POST needs one of.
+ * and as many clients: the durable writes a second this box allows, which every POST needs one of. Koa and
+ * node-pg alone doing one INSERT or one SELECT (bench/support/koa-pg.ts) run beside them, as the floor of
+ * this stack on this box.
  * No workers run: POSTed requests stay queued (in this bench's own queue prefix, removed at the end).
  */
 import { execFile, fork } from 'node:child_process';
@@ -82,7 +84,7 @@ async function cannon(request: CannonRequest): Promise<CannonResult> {
   return result;
 }
 
-type Contender = 'bareGet' | 'apiGet' | 'barePost' | 'apiPost';
+type Contender = 'bareGet' | 'floorGet' | 'apiGet' | 'barePost' | 'floorPost' | 'apiPost';
 
 export async function runApiBench(options: ApiBenchOptions): Promise<BenchSection> {
   const { log } = options;
@@ -128,6 +130,24 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
     if (got.status !== 200 || !completed.includes('"completed"'))
       throw new Error(`GET: ${got.status} ${completed}`);
 
+    await stack.services.db.raw(
+      'CREATE TABLE ??.pgbench_insert (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)',
+      [stack.schema],
+    );
+    await stack.services.db.raw(
+      'CREATE TABLE ??.koa_pg_documents (id integer PRIMARY KEY, document jsonb NOT NULL)',
+      [stack.schema],
+    );
+    await stack.services.db.raw('INSERT INTO ??.koa_pg_documents VALUES (1, ?::jsonb)', [
+      stack.schema,
+      completed,
+    ]);
+    const floor = await startHttpProcess('bench/support/koa-pg.ts', {
+      DATABASE_URL: stack.config.database.url,
+      BENCH_SCHEMA: stack.schema,
+    });
+    processes.push(floor);
+
     const load = (contender: Contender, durationSeconds: number): CannonRequest => {
       const common = { connections: options.connections, durationSeconds };
       switch (contender) {
@@ -137,6 +157,16 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
           return {
             ...common,
             url: `${bare.baseUrl}/v1/match-requests`,
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body,
+          };
+        case 'floorGet':
+          return { ...common, url: `${floor.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
+        case 'floorPost':
+          return {
+            ...common,
+            url: `${floor.baseUrl}/v1/match-requests`,
             method: 'POST',
             headers: { ...auth, 'content-type': 'application/json' },
             body,
@@ -153,17 +183,20 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
           };
       }
     };
-    const contenders: Contender[] = ['bareGet', 'apiGet', 'barePost', 'apiPost'];
-    await stack.services.db.raw(
-      'CREATE TABLE ??.pgbench_insert (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)',
-      [stack.schema],
-    );
+    const contenders: Contender[] = ['bareGet', 'floorGet', 'apiGet', 'barePost', 'floorPost', 'apiPost'];
     const pgbench = (seconds: number): Promise<number> =>
       pgbenchInsertTps(stack.config.database.url, stack.schema, options.connections, seconds);
     log(`  api: warm-up (${options.warmupSeconds} s each) ...`);
     for (const contender of contenders) await cannon(load(contender, options.warmupSeconds));
     await pgbench(options.warmupSeconds);
-    const results: Record<Contender, CannonResult[]> = { bareGet: [], apiGet: [], barePost: [], apiPost: [] };
+    const results: Record<Contender, CannonResult[]> = {
+      bareGet: [],
+      floorGet: [],
+      apiGet: [],
+      barePost: [],
+      floorPost: [],
+      apiPost: [],
+    };
     const pgbenchRounds: number[] = [];
     for (let round = 0; round < options.repetitions; round += 1) {
       const order = round % 2 === 0 ? contenders : [...contenders].reverse();
@@ -184,9 +217,9 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
       median(results[contender].map((r) => r.latencyMs[key]));
     const figures: Figure[] = [];
     const insertTps = median(pgbenchRounds);
-    for (const [method, api, bareName, target] of [
-      ['POST', 'apiPost', 'barePost', TARGETS.post],
-      ['GET', 'apiGet', 'bareGet', TARGETS.get],
+    for (const [method, api, floorName, bareName, target] of [
+      ['POST', 'apiPost', 'floorPost', 'barePost', TARGETS.post],
+      ['GET', 'apiGet', 'floorGet', 'bareGet', TARGETS.get],
     ] as const) {
       const value = rps(api);
       const baseline =
@@ -206,6 +239,13 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
           },
         },
         {
+          name: `${method} on Koa + node-pg alone, one ${method === 'POST' ? 'INSERT' : 'SELECT'} (this stack's floor)`,
+          value: rps(floorName),
+          unit: 'requests/s',
+          better: 'higher',
+          baseline,
+        },
+        {
           name: `${method} latency p99 (${options.connections} connections)`,
           value: lat(api, 'p99'),
           unit: 'ms',
@@ -223,7 +263,7 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
       setup: [
         `The API as deployed: api/server.ts in its own process (schema \`${stack.schema}\`, ${formatNumber(options.jobs)} jobs, queue prefix \`${prefix}\`, RATE_LIMIT_REQUESTS 1,000,000, LOG_LEVEL silent), authenticated with a client's API key; no worker runs, so POSTed requests stay queued.`,
         `POST /v1/match-requests: the same body each time (\`{candidateId, topK: 10}\`, no Idempotency-Key), so each creates a request (row, outbox event, BullMQ job). GET /v1/match-requests/:id: one completed request with its 10 results and explanations (${formatNumber(completed.length)} bytes of JSON).`,
-        `Baselines: for POST, \`pgbench\` on the same Postgres with ${options.connections} clients (2 threads), each transaction one INSERT of a small JSON row into a table of the bench's schema, after every round (the durable-write limit of this box); for GET, a bare Koa app (one middleware answering a small JSON; no router, auth, body parsing, database or queue) in its own process, same URLs, headers and bodies.`,
+        `Baselines: for POST, \`pgbench\` on the same Postgres with ${options.connections} clients (2 threads), each transaction one INSERT of a small JSON row into a table of the bench's schema, after every round (the durable-write limit of this box); for GET, a bare Koa app (one middleware answering a small JSON; no router, auth, body parsing, database or queue) in its own process, same URLs, headers and bodies. Between them, this stack's floor (bench/support/koa-pg.ts): Koa and node-pg alone, POST making pgbench's one INSERT and GET reading the same completed request's JSON by primary key, so the gap between the API and pgbench or bare Koa splits into what the stack costs and what the API's own work costs.`,
         `Load: autocannon ${options.connections} connections in a separate (forked) process; ${options.warmupSeconds} s warm-up per contender, then ${options.repetitions} round(s) of ${options.durationSeconds} s each, order alternating; the median round counts.`,
       ],
       figures,
@@ -233,8 +273,10 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
         '| load | requests/s per round | p50 | p90 | p99 | max |',
         '| --- | --- | --- | --- | --- | --- |',
         row('POST /v1/match-requests (API)', 'apiPost'),
+        row('POST (Koa + node-pg, one INSERT)', 'floorPost'),
         row('POST (bare Koa)', 'barePost'),
         row('GET /v1/match-requests/:id (API)', 'apiGet'),
+        row('GET (Koa + node-pg, one SELECT)', 'floorGet'),
         row('GET (bare Koa)', 'bareGet'),
         '',
         `pgbench one-row INSERT transactions a second, per round: ${pgbenchRounds.map(formatNumber).join(', ')}.`,
