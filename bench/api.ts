@@ -148,40 +148,19 @@ export async function runApiBench(options: ApiBenchOptions): Promise<BenchSectio
     });
     processes.push(floor);
 
+    const servers = { bare: bare.baseUrl, floor: floor.baseUrl, api: api.baseUrl };
     const load = (contender: Contender, durationSeconds: number): CannonRequest => {
       const common = { connections: options.connections, durationSeconds };
-      switch (contender) {
-        case 'bareGet':
-          return { ...common, url: `${bare.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
-        case 'barePost':
-          return {
+      const server = servers[contender.replace(/(Get|Post)$/, '') as keyof typeof servers];
+      return contender.endsWith('Get')
+        ? { ...common, url: `${server}/v1/match-requests/${id}`, method: 'GET', headers: auth }
+        : {
             ...common,
-            url: `${bare.baseUrl}/v1/match-requests`,
+            url: `${server}/v1/match-requests`,
             method: 'POST',
             headers: { ...auth, 'content-type': 'application/json' },
             body,
           };
-        case 'floorGet':
-          return { ...common, url: `${floor.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
-        case 'floorPost':
-          return {
-            ...common,
-            url: `${floor.baseUrl}/v1/match-requests`,
-            method: 'POST',
-            headers: { ...auth, 'content-type': 'application/json' },
-            body,
-          };
-        case 'apiGet':
-          return { ...common, url: `${api.baseUrl}/v1/match-requests/${id}`, method: 'GET', headers: auth };
-        case 'apiPost':
-          return {
-            ...common,
-            url: `${api.baseUrl}/v1/match-requests`,
-            method: 'POST',
-            headers: { ...auth, 'content-type': 'application/json' },
-            body,
-          };
-      }
     };
     const contenders: Contender[] = ['bareGet', 'floorGet', 'apiGet', 'barePost', 'floorPost', 'apiPost'];
     const pgbench = (seconds: number): Promise<number> =>
