@@ -225,7 +225,7 @@ export async function findPool(
   targetKind: ProfileKind,
   clientId: string,
   subjectFeatures: Features,
-  options: Pick<MatchOptions, 'candidateLimit' | 'cache'> & { filters: MatchFilters },
+  options: Pick<MatchOptions, 'candidateLimit' | 'cache'> & { filters: MatchFilters; topK: number },
 ): Promise<{ generation: CacheGeneration; targets: ScoringTarget[] }> {
   const pool = await findMatchPool(db, targetKind, {
     clientId,
@@ -234,6 +234,7 @@ export async function findPool(
     filters: options.filters,
     featuresVersion: FEATURES_VERSION,
     limit: options.candidateLimit,
+    wanted: options.topK,
   });
   const generation = options.cache.current();
   return { generation, targets: await compilePool(db, generation, targetKind, clientId, pool) };
@@ -296,7 +297,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
 
   const targetKind = otherKind(request.subjectType);
   await refreshStaleTargets(db, targetKind, request.clientId, options);
-  const poolOptions = { filters: request.filters, ...options };
+  const poolOptions = { filters: request.filters, topK: request.topK, ...options };
   const { generation, targets } =
     (await findBoard(db, targetKind, request.clientId, poolOptions)) ??
     (await findPool(db, targetKind, request.clientId, subjectFeatures, poolOptions));

@@ -141,7 +141,7 @@ export async function runMatchRun(
     const last = subjects[subjects.length - 1];
     if (last === undefined) break;
     await refreshStaleTargets(db, targetKind, run.clientId, options);
-    const filtered = { ...options, filters: run.targetFilters };
+    const filtered = { ...options, filters: run.targetFilters, topK: run.topK };
     const board = await findBoard(db, targetKind, run.clientId, filtered);
     const ranked: RankedSubject[] = [];
     for (const subject of subjects) {

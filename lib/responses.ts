@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { PAIR_FEATURE_NAMES } from './matching/pair-features.js';
+import { targetFiltersEcho } from './schemas.js';
 
 /**
  * Response bodies, as the API sends them. Each view function in api/views.ts is typed by one of these, and
@@ -148,7 +149,7 @@ export const matchRequestResponse = z
     status: z.enum(['queued', 'running', 'completed', 'failed']),
     subject: z.object({ type: z.enum(['job', 'candidate']), id }),
     topK: z.number().int(),
-    filters: z.object({ location: z.string().optional(), remote: z.boolean().optional() }),
+    filters: targetFiltersEcho,
     createdAt: timestamp,
     startedAt: timestamp.optional(),
     completedAt: timestamp.optional(),
@@ -169,7 +170,7 @@ export const matchRunResponse = z
       updatedAfter: z.string().optional(),
     }),
     topK: z.number().int(),
-    targetFilters: z.object({ location: z.string().optional(), remote: z.boolean().optional() }),
+    targetFilters: targetFiltersEcho,
     progress: z.object({
       done: z.number().int().meta({ description: 'subjects whose results are written' }),
       total: z

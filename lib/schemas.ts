@@ -94,10 +94,61 @@ export const batchEnvelope = z.strictObject({
   items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
 });
 
-/** What a match request or a match run may ask of its targets. */
-const targetFilters = z.strictObject({
-  location: text(200).optional(),
+const skillNames = (description: string) =>
+  z
+    .array(text(100))
+    .min(1)
+    .max(50)
+    .meta({
+      description: `${description} (names or aliases of the skill vocabulary: "k8s" is Kubernetes)`,
+    });
+const moment = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
+
+/**
+ * What a match request or a match run may ask of its targets: hard criteria, applied where targets are drawn
+ * (lib/db/profiles.ts, eligibleTargets), so a target that fails one is never ranked. A fact a target does
+ * not state fails a criterion on it, except a job that states no years, which asks for none.
+ */
+const targetFilterFields = z.strictObject({
+  location: text(200).optional().meta({ description: 'the target’s location contains this text, any case' }),
   remote: z.boolean().optional(),
+  requiredSkills: skillNames('targets with every one of these skills').optional(),
+  anySkills: skillNames('targets with at least one of these skills').optional(),
+  excludeSkills: skillNames('targets with none of these skills').optional(),
+  minYearsExperience: years.optional().meta({
+    description: 'a candidate’s years of experience, or the years a job asks for, at least this',
+  }),
+  maxYearsExperience: years.optional().meta({ description: 'the same years, at most this' }),
+  seniority: z.array(seniority).min(1).max(4).optional().meta({ description: 'one of these levels' }),
+  salary: z
+    .strictObject({ min: money.optional(), max: money.optional() })
+    .refine((range) => range.min === undefined || range.max === undefined || range.min <= range.max, {
+      path: ['max'],
+      message: 'must be greater than or equal to min',
+    })
+    .optional()
+    .meta({
+      description: 'yearly pay: a candidate’s expectation within the range, or a job’s range overlapping it',
+    }),
+  excludeIds: z.array(z.uuid()).min(1).max(1000).optional().meta({ description: 'targets never shown' }),
+  postedAfter: moment('targets created after this moment (an ISO 8601 date-time)').optional(),
+  updatedAfter: moment('targets written after this moment (an ISO 8601 date-time)').optional(),
+});
+
+export const targetFilters = targetFilterFields.refine(
+  (filters) =>
+    filters.minYearsExperience === undefined ||
+    filters.maxYearsExperience === undefined ||
+    filters.minYearsExperience <= filters.maxYearsExperience,
+  { path: ['maxYearsExperience'], message: 'must be greater than or equal to minYearsExperience' },
+);
+
+export type TargetFilters = z.infer<typeof targetFilters>;
+
+/** The filters as answers echo them: numbers as stored, without the tenth-of-a-year rule inputs follow. */
+export const targetFiltersEcho = targetFilterFields.extend({
+  minYearsExperience: z.number().optional(),
+  maxYearsExperience: z.number().optional(),
 });
 
 export const matchRequestInput = z

@@ -237,6 +237,7 @@ async function measureRecall(
             filters: {},
             featuresVersion: FEATURES_VERSION,
             limit: config.matching.candidateLimit,
+            wanted: 0,
           })
         ).map((member) => member.externalId),
       );

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-import { whereLocationContains } from './profiles.js';
+import { whereAfter, whereLocationContains } from './profiles.js';
 import { aggregateTypeOf, type EventType, type MatchRunResult } from '../events/registry.js';
 import type { ProfileKind } from '../queues/registry.js';
 import {
@@ -90,7 +90,7 @@ function subjectsOf(db: Knex, run: MatchRunModel) {
   if (run.subjectType === 'job') query.where('status', 'open');
   if (remote !== undefined) query.where('remote', remote);
   if (location !== undefined) whereLocationContains(query, location);
-  if (updatedAfter !== undefined) query.where('updatedAt', '>', updatedAfter);
+  if (updatedAfter !== undefined) whereAfter(query, 'updated_at', updatedAfter);
   return query;
 }
 

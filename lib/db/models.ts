@@ -3,6 +3,7 @@ import { Model } from 'objection';
 import type { ProfileKind } from '../queues/registry.js';
 import type { Features, Seniority } from '../matching/features.js';
 import type { NetworkModel } from '../matching/network.js';
+import type { TargetFilters } from '../schemas.js';
 
 /** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
 abstract class BaseModel extends Model {}
@@ -80,10 +81,7 @@ export const profileModels = { job: JobModel, candidate: CandidateModel } as con
 
 export type MatchStatus = 'queued' | 'running' | 'completed' | 'failed';
 
-export interface MatchFilters {
-  location?: string | undefined;
-  remote?: boolean | undefined;
-}
+export type MatchFilters = TargetFilters;
 
 export class MatchRequestModel extends BaseModel {
   static override tableName = 'match_requests';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
 import type { Features } from '../matching/features.js';
+import { normaliseSkill } from '../matching/vocabulary.js';
 import type { ProfileKind } from '../queues/registry.js';
 import { CandidateModel, JobModel, profileModels, type ProfileModel, type MatchFilters } from './models.js';
 
@@ -292,6 +293,8 @@ export interface PoolQuery {
   filters: MatchFilters;
   featuresVersion: number;
   limit: number;
+  /** Targets the match shows (its topK): a pool shorter than this is filled from the rows that pass the filters. */
+  wanted: number;
 }
 
 /**
@@ -450,9 +453,52 @@ function eligibleTargets(
     .where('clientId', pool.clientId)
     .where('featuresVersion', pool.featuresVersion);
   if (kind === 'job') query.where('status', 'open');
-  if (pool.filters.remote !== undefined) query.where('remote', pool.filters.remote);
-  if (pool.filters.location !== undefined) whereLocationContains(query, pool.filters.location);
+  whereTargetFilters(query, kind, pool.filters);
   return query;
+}
+
+const skillKeys = (names: readonly string[]): string[] => [
+  ...new Set(names.map((name) => normaliseSkill(name))),
+];
+
+/**
+ * A match's hard criteria (lib/schemas.ts, targetFilters) as conditions on the target rows. Skills are read
+ * as the vocabulary's keys, as profiles store them; years, seniority and pay as the features extracted them
+ * (stated or found in the text), so a filter sees what scoring sees.
+ */
+function whereTargetFilters(query: Knex.QueryBuilder, kind: ProfileKind, filters: MatchFilters): void {
+  if (filters.remote !== undefined) query.where('remote', filters.remote);
+  if (filters.location !== undefined) whereLocationContains(query, filters.location);
+  if (filters.requiredSkills) query.whereRaw('skill_keys @> ?::text[]', [skillKeys(filters.requiredSkills)]);
+  if (filters.anySkills) query.whereRaw('skill_keys && ?::text[]', [skillKeys(filters.anySkills)]);
+  if (filters.excludeSkills)
+    query.whereRaw('NOT (skill_keys && ?::text[])', [skillKeys(filters.excludeSkills)]);
+  // A job that states no years asks for none; a candidate's unknown years meet no bound.
+  const years =
+    kind === 'job' ? "coalesce((features->>'years')::numeric, 0)" : "(features->>'years')::numeric";
+  if (filters.minYearsExperience !== undefined) query.whereRaw(`${years} >= ?`, [filters.minYearsExperience]);
+  if (filters.maxYearsExperience !== undefined) query.whereRaw(`${years} <= ?`, [filters.maxYearsExperience]);
+  if (filters.seniority) query.whereRaw("features->>'seniority' = ANY(?::text[])", [filters.seniority]);
+  if (filters.salary?.min !== undefined)
+    query.whereRaw("(features->'salary'->>'max')::numeric >= ?", [filters.salary.min]);
+  if (filters.salary?.max !== undefined)
+    query.whereRaw("(features->'salary'->>'min')::numeric <= ?", [filters.salary.max]);
+  if (filters.excludeIds) query.whereRaw('id <> ALL(?::uuid[])', [filters.excludeIds]);
+  if (filters.postedAfter !== undefined) whereAfter(query, 'created_at', filters.postedAfter);
+  if (filters.updatedAfter !== undefined) whereAfter(query, 'updated_at', filters.updatedAfter);
+}
+
+/**
+ * A row's timestamp after a moment a client sent. Clients see timestamps to the millisecond while Postgres
+ * keeps microseconds, so the column is compared at the client's precision: "after" a row's own createdAt
+ * must leave that row out.
+ */
+export function whereAfter(
+  query: { whereRaw(sql: string, bindings: string[]): unknown },
+  column: 'created_at' | 'updated_at',
+  moment: string,
+): void {
+  query.whereRaw(`date_trunc('milliseconds', ${column}) > ?::timestamptz`, [moment]);
 }
 
 /** A location filter: the row's location contains the text, whatever its case (LIKE's wildcards escaped). */
@@ -542,10 +588,28 @@ export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery
     const surelyFull = terms.listedRows >= cap;
     members = await poolRows(db, kind, pool, terms, cap, surelyFull);
     if (members.length >= cap) return surelyFull ? members : poolRows(db, kind, pool, terms, cap, true);
-    if (terms.complete || members.length >= pool.limit) return members;
+    if (terms.complete || members.length >= pool.limit) return fillShortPool(db, kind, pool, members);
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
     budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));
   }
+}
+
+/**
+ * A pool that every term drew shorter than the match shows is filled with other rows that pass the filters,
+ * so a match never shows fewer targets than it asked for while enough pass: a subject that shares no word
+ * with a board, or hard criteria that few of the term rows meet, still gets a full answer.
+ */
+async function fillShortPool(
+  db: Knex,
+  kind: ProfileKind,
+  pool: PoolQuery,
+  members: PoolMember[],
+): Promise<PoolMember[]> {
+  if (members.length >= pool.wanted) return members;
+  const others = (await eligibleTargets(db, kind, pool)
+    .whereRaw('id <> ALL(?::uuid[])', [members.map((member) => member.id)])
+    .limit(POOL_TERM_BUDGET * pool.limit - members.length)) as PoolMember[];
+  return [...members, ...others];
 }
 
 export interface StoredFeatures {

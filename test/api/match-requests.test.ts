@@ -85,8 +85,44 @@ describe('POST /v1/match-requests', () => {
     },
     {
       name: 'an unknown filter',
-      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { salary: 1 } },
+      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { colour: 'red' } },
       pointer: '/filters',
+    },
+    {
+      name: 'an empty list of required skills',
+      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { requiredSkills: [] } },
+      pointer: '/filters/requiredSkills',
+    },
+    {
+      name: 'a minimum of years above the maximum',
+      body: {
+        candidateId: '00000000-0000-4000-8000-000000000000',
+        filters: { minYearsExperience: 5, maxYearsExperience: 2 },
+      },
+      pointer: '/filters/maxYearsExperience',
+    },
+    {
+      name: 'a salary range upside down',
+      body: {
+        candidateId: '00000000-0000-4000-8000-000000000000',
+        filters: { salary: { min: 90000, max: 50000 } },
+      },
+      pointer: '/filters/salary/max',
+    },
+    {
+      name: 'an unknown seniority',
+      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { seniority: ['principal'] } },
+      pointer: '/filters/seniority/0',
+    },
+    {
+      name: 'an excluded id that is no UUID',
+      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { excludeIds: ['job-1'] } },
+      pointer: '/filters/excludeIds/0',
+    },
+    {
+      name: 'a moment that is no date-time',
+      body: { candidateId: '00000000-0000-4000-8000-000000000000', filters: { postedAfter: 'yesterday' } },
+      pointer: '/filters/postedAfter',
     },
   ];
 

@@ -47,6 +47,7 @@ async function poolOf(clientId: string, query: Partial<PoolQuery> = {}): Promise
     skills: [],
     words: ['kubernetes', 'terraform'],
     filters: {},
+    wanted: 0,
     featuresVersion: FEATURES_VERSION,
     limit: 5,
     ...query,
@@ -89,5 +90,17 @@ describe('findMatchPool', () => {
   it('is empty for a subject that shares nothing with the client’s jobs', async () => {
     const clientId = await clientWith([nurse(0), nurse(1)]);
     expect(await poolOf(clientId)).toEqual([]);
+  });
+
+  it('is filled with jobs that pass the filters when the terms draw fewer than the match shows', async () => {
+    const clientId = await clientWith([
+      platform(0),
+      { ...nurse(0), remote: true },
+      { ...nurse(1), remote: true },
+      { ...nurse(2), remote: false },
+    ]);
+    expect(await poolOf(clientId, { wanted: 3 })).toEqual(['nurse-0', 'nurse-1', 'nurse-2', 'platform-0']);
+    expect(await poolOf(clientId, { wanted: 3, filters: { remote: true } })).toEqual(['nurse-0', 'nurse-1']);
+    expect(await poolOf(clientId, { wanted: 1 })).toEqual(['platform-0']);
   });
 });
