@@ -8,7 +8,11 @@ import type {
   WebhookModel,
 } from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
+import type { CategoryScores } from '../lib/matching/categories.js';
 import type { Explanation } from '../lib/matching/scorers.js';
+
+/** A result's explanation as runMatch stores it; results stored before category scores existed lack them. */
+type StoredExplanation = Explanation & { categoryScores?: CategoryScores; summary?: string };
 import { progressOf } from '../lib/match-runs.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
 import type {
@@ -90,14 +94,20 @@ export function matchRequestView(
     ...(request.scorer ? { scorer: request.scorer } : {}),
     ...(results
       ? {
-          results: results.map((result) => ({
-            rank: result.rank,
-            targetId: result.targetId,
-            targetExternalId: result.targetExternalId,
-            score: result.score,
-            // Stored as JSON by runMatch, from an Explanation.
-            explanation: result.explanation as unknown as Explanation,
-          })),
+          results: results.map((result) => {
+            // Stored as JSON by runMatch: an Explanation with the result's category scores and summary.
+            const { categoryScores, summary, ...explanation } =
+              result.explanation as unknown as StoredExplanation;
+            return {
+              rank: result.rank,
+              targetId: result.targetId,
+              targetExternalId: result.targetExternalId,
+              score: result.score,
+              ...(categoryScores ? { categoryScores } : {}),
+              ...(summary !== undefined ? { summary } : {}),
+              explanation,
+            };
+          }),
         }
       : {}),
   };

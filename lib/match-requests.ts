@@ -319,7 +319,8 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
       targetId: result.targetId,
       targetExternalId: result.targetExternalId,
       score: result.score,
-      explanation: { ...result.explanation },
+      // The result's readable parts travel in its stored explanation; the API answers them beside it.
+      explanation: { ...result.explanation, categoryScores: result.categoryScores, summary: result.summary },
     })),
     event: {
       id: requestId,

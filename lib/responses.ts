@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { CATEGORIES, type Category } from './matching/categories.js';
 import { PAIR_FEATURE_NAMES } from './matching/pair-features.js';
 import { targetFiltersEcho } from './schemas.js';
 
@@ -105,12 +106,28 @@ const factor = z.object({
   effect: z.number().meta({ description: 'how much this feature moved the score; negative lowered it' }),
 });
 
+const categoryScoresSchema = z
+  .object(
+    Object.fromEntries(
+      CATEGORIES.map((category) => [category, z.number().min(0).max(1).nullable()]),
+    ) as Record<Category, z.ZodNullable<z.ZodNumber>>,
+  )
+  .meta({ id: 'CategoryScores' });
+
 export const matchResult = z
   .object({
     rank: z.number().int().min(1),
     targetId: id,
     targetExternalId: z.string(),
     score: z.number(),
+    categoryScores: categoryScoresSchema.optional().meta({
+      description:
+        'how well each part fits, 0 to 1, null where either side does not say; read from the profiles, not the model, so they mean the same under every model version (absent on results ranked before they existed)',
+    }),
+    summary: z.string().optional().meta({
+      description:
+        'one line from the stated facts of both sides, e.g. "7 of 9 required skills; 3 years short of the 8 asked; different location"',
+    }),
     explanation: z.object({
       matchedSkills: z.array(z.string()),
       missingSkills: z
@@ -204,6 +221,10 @@ export const matchRunSubjectResults = z
           targetId: id,
           targetExternalId: z.string(),
           score: z.number(),
+          categoryScores: categoryScoresSchema
+            .optional()
+            .meta({ description: 'as a match result’s (absent on results ranked before they existed)' }),
+          summary: z.string().optional().meta({ description: 'as a match result’s' }),
         }),
       )
       .meta({ description: 'best first' }),

@@ -1,6 +1,7 @@
 import type { MatchStatus } from '../db/models.js';
 import type { ProfileKind } from '../queues/registry.js';
 import type { CandidateInput, JobInput } from '../schemas.js';
+import type { CategoryScores } from '../matching/categories.js';
 
 /**
  * Every domain event, with the shape of its data. Type names carry a version so consumers can tell a
@@ -62,6 +63,8 @@ export interface MatchRunResult {
   targetId: string;
   targetExternalId: string;
   score: number;
+  categoryScores: CategoryScores;
+  summary: string;
 }
 
 export interface MatchRunResultsData {

@@ -60,7 +60,7 @@ export const ABSOLUTE_FEATURE_NAMES = [
   'salaryFit',
 ] as const;
 
-type AbsoluteFeatureName = (typeof ABSOLUTE_FEATURE_NAMES)[number];
+export type AbsoluteFeatureName = (typeof ABSOLUTE_FEATURE_NAMES)[number];
 
 /**
  * The absolute features not read relative to the pool: preferred skills (absent from most postings), the
@@ -141,29 +141,37 @@ const SUBLINEAR_TF = Float64Array.from({ length: COUNT_ESCAPE }, (_, tf) => 1 + 
 const sublinearTf = (tf: number): number =>
   tf < COUNT_ESCAPE ? (SUBLINEAR_TF[tf] as number) : 1 + Math.log(tf);
 
-function experienceFit(required: number | null, has: number | null): number {
-  if (required === null || has === null) return UNKNOWN;
+/*
+ * How well each stated fact fits, null where either side does not say: the pair features read null as
+ * UNKNOWN, the category scores (categories.ts) as "not known".
+ */
+
+export function experienceFit(required: number | null, has: number | null): number | null {
+  if (required === null || has === null) return null;
   if (required <= 0) return 1;
   if (has >= required) return Math.max(0.8, 1 - (has - required) / 50);
   return Math.max(0, has / required);
 }
 
-function seniorityFit(job: Features['seniority'], candidate: Features['seniority']): number {
-  if (job === null || candidate === null) return UNKNOWN;
+export function seniorityFit(job: Features['seniority'], candidate: Features['seniority']): number | null {
+  if (job === null || candidate === null) return null;
   return 1 - Math.abs(SENIORITY_LEVEL[job] - SENIORITY_LEVEL[candidate]) / 3;
 }
 
-function locationFit(job: CompiledProfile, candidate: CompiledProfile): number {
+export function locationFit(job: CompiledProfile, candidate: CompiledProfile): number | null {
   if (job.remote === true) return 1;
   if (job.location !== null && candidate.location !== null) {
     return job.location.includes(candidate.location) || candidate.location.includes(job.location) ? 1 : 0;
   }
   if (job.remote === false && candidate.remote === true) return 0.2;
-  return UNKNOWN;
+  return null;
 }
 
-function salaryFit(job: CompiledProfile['salary'], candidate: CompiledProfile['salary']): number {
-  if (job === null || candidate === null || job.max <= 0) return UNKNOWN;
+export function salaryFit(
+  job: CompiledProfile['salary'],
+  candidate: CompiledProfile['salary'],
+): number | null {
+  if (job === null || candidate === null || job.max <= 0) return null;
   if (candidate.min <= job.max) return 1;
   return Math.max(0, 1 - (candidate.min - job.max) / job.max);
 }
@@ -453,10 +461,10 @@ export class PairRanking {
     const [job, candidate] = this.subjectIsJob ? [this.subject, target] : [target, this.subject];
     out[F.semanticText] = semanticFeature(job, candidate);
     occupationFeatures(job, candidate, out);
-    out[F.experience] = experienceFit(job.years, candidate.years);
-    out[F.seniority] = seniorityFit(job.seniority, candidate.seniority);
-    out[F.location] = locationFit(job, candidate);
-    out[F.salary] = salaryFit(job.salary, candidate.salary);
+    out[F.experience] = experienceFit(job.years, candidate.years) ?? UNKNOWN;
+    out[F.seniority] = seniorityFit(job.seniority, candidate.seniority) ?? UNKNOWN;
+    out[F.location] = locationFit(job, candidate) ?? UNKNOWN;
+    out[F.salary] = salaryFit(job.salary, candidate.salary) ?? UNKNOWN;
     out[SUBJECT_IS_JOB] = this.subjectIsJob ? 1 : 0;
   }
 

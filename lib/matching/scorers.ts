@@ -1,4 +1,5 @@
 import type { ProfileKind } from '../queues/registry.js';
+import { categoryScores, summarize, type CategoryScores } from './categories.js';
 import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
 import type { Features } from './features.js';
 import { assertCompatible, CompiledNetwork, type NetworkModel } from './network.js';
@@ -52,6 +53,8 @@ export interface ScoredTarget {
   targetId: string;
   targetExternalId: string;
   score: number;
+  categoryScores: CategoryScores;
+  summary: string;
   explanation: Explanation;
 }
 
@@ -232,16 +235,19 @@ export async function rank(
   const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets);
   return scored.slice(0, topK).map(({ index, target, score }) => {
     const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
+    const features = ranking.features(index);
     return {
       targetId: target.id,
       targetExternalId: target.externalId,
       score: round(score),
-      explanation: explain(scorer, job, candidate, ranking.features(index), score),
+      categoryScores: categoryScores(job, candidate, features),
+      summary: summarize(job, candidate),
+      explanation: explain(scorer, job, candidate, features, score),
     };
   });
 }
 
-/** rank() without the explanations, for bulk runs: the same order and scores. */
+/** rank() without the explanations (the model's factors), for bulk runs: the same order, scores and categories. */
 export async function rankUnexplained(
   scorer: Scorer,
   subjectKind: ProfileKind,
@@ -249,12 +255,17 @@ export async function rankUnexplained(
   targets: readonly ScoringTarget[],
   topK: number,
 ): Promise<Omit<ScoredTarget, 'explanation'>[]> {
-  const { scored } = await scorePool(scorer, subjectKind, subject, targets);
-  return scored.slice(0, topK).map(({ target, score }) => ({
-    targetId: target.id,
-    targetExternalId: target.externalId,
-    score: round(score),
-  }));
+  const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets);
+  return scored.slice(0, topK).map(({ index, target, score }) => {
+    const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
+    return {
+      targetId: target.id,
+      targetExternalId: target.externalId,
+      score: round(score),
+      categoryScores: categoryScores(job, candidate, ranking.features(index)),
+      summary: summarize(job, candidate),
+    };
+  });
 }
 
 /** rank() for callers holding plain Features (evaluation, tests): compiles them with a dictionary of their own. */

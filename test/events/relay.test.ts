@@ -104,7 +104,24 @@ function fixtures(): { [Type in EventType]: Fixture<DomainEvents[Type]> } {
       data: {
         runId: run,
         subject: { type: 'candidate', id: id(), externalId: 'cand-7' },
-        results: [{ rank: 1, targetId: id(), targetExternalId: 'job-3', score: 0.91 }],
+        results: [
+          {
+            rank: 1,
+            targetId: id(),
+            targetExternalId: 'job-3',
+            score: 0.91,
+            categoryScores: {
+              skills: 0.8,
+              occupation: 1,
+              text: 0.62,
+              experience: null,
+              seniority: 1,
+              location: 0,
+              salary: null,
+            },
+            summary: '4 of 5 required skills; same occupation; different location',
+          },
+        ],
       },
     },
     'match-run.completed.v1': {

@@ -7,6 +7,8 @@ export interface MatchResultBody {
   targetId: string;
   targetExternalId: string;
   score: number;
+  categoryScores?: Record<string, number | null>;
+  summary?: string;
   explanation: {
     matchedSkills: string[];
     missingSkills: string[];

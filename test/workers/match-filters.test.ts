@@ -146,6 +146,70 @@ describe('hard criteria in match requests', () => {
     expect(await match({ updatedAfter: later.body.updatedAt })).toEqual(['go-junior']);
   });
 
+  it('come with category scores and a summary read from the stated facts of both sides', async () => {
+    const key = await stack.newClient();
+    await stack.request('POST', '/v1/jobs/batch', { key, body: { items: board } });
+    const { body: candidate } = await stack.request<Created>('POST', '/v1/candidates', {
+      key,
+      body: { ...kubernetesGoCandidate, seniority: 'senior', salaryExpectation: 130_000, location: 'Berlin' },
+    });
+    const submitted = await stack.request<MatchRequestBody>('POST', '/v1/match-requests', {
+      key,
+      body: { candidateId: candidate.id, topK: 10 },
+    });
+    const done = await waitForMatch(stack, key, submitted.body.id);
+    const result = (externalId: string) => {
+      const found = done.results?.find((each) => each.targetExternalId === externalId);
+      if (!found) throw new Error(`${externalId} was not ranked`);
+      return found;
+    };
+
+    const senior = result('go-k8s-senior');
+    expect(senior.categoryScores).toMatchObject({
+      experience: 0.96,
+      seniority: 1,
+      location: 1,
+      salary: 0.917,
+    });
+    for (const part of [
+      '2 of 2 required skills',
+      '7 years for the 5 years asked',
+      'remote',
+      'expects 8% above',
+    ])
+      expect(senior.summary).toContain(part);
+    expect(senior.summary).not.toContain('role');
+
+    const lead = result('go-k8s-lead');
+    expect(lead.categoryScores).toMatchObject({
+      experience: 0.875,
+      seniority: 0.667,
+      location: null,
+      salary: 1,
+    });
+    for (const part of [
+      '2 of 3 required skills',
+      '1 year short of the 8 years asked',
+      'senior for a lead role',
+    ])
+      expect(lead.summary).toContain(part);
+    expect(lead.summary).toContain('pay within range');
+
+    for (const each of done.results ?? []) {
+      expect(Object.keys(each.categoryScores ?? {}).sort()).toEqual([
+        'experience',
+        'location',
+        'occupation',
+        'salary',
+        'seniority',
+        'skills',
+        'text',
+      ]);
+      for (const value of Object.values(each.categoryScores ?? {}))
+        if (value !== null) expect(value).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it('apply to candidates as targets, where unknown years meet no bound', async () => {
     const key = await stack.newClient();
     const { body: job } = await stack.request<Created>('POST', '/v1/jobs', { key, body: board[0] });
