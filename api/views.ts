@@ -9,6 +9,7 @@ import type {
 } from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import type { CategoryScores } from '../lib/matching/categories.js';
+import { effectiveWeights } from '../lib/matching/weights.js';
 import type { Explanation } from '../lib/matching/scorers.js';
 
 /** A result's explanation as runMatch stores it; results stored before category scores existed lack them. */
@@ -87,6 +88,7 @@ export function matchRequestView(
     subject: { type: request.subjectType, id: request.subjectId },
     topK: request.topK,
     filters: request.filters,
+    weights: effectiveWeights(request.weights),
     createdAt: request.createdAt,
     ...(request.startedAt ? { startedAt: request.startedAt } : {}),
     ...(request.completedAt ? { completedAt: request.completedAt } : {}),

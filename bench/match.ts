@@ -17,6 +17,7 @@ import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { ScorerRegistry } from '../lib/matching/scorer-registry.js';
 import { ProfileCache } from '../lib/matching/profile-cache.js';
 import { rankFeatures, type Scorer } from '../lib/matching/scorers.js';
+import type { CategoryWeights } from '../lib/matching/weights.js';
 import { spread, type BenchResume, type BenchTexts } from './support/corpus.js';
 import {
   INSERT_CHUNK,
@@ -70,11 +71,33 @@ function pickSubjects(resumes: readonly BenchResume[], count: number): BenchResu
   return picked.slice(0, count);
 }
 
-/** Mostly unfiltered requests, some for remote jobs only, some for one city. */
-function filtersFor(index: number): MatchFilters {
-  if (index % 10 === 3) return { remote: true };
-  if (index % 10 === 7) return { location: 'Berlin' };
-  return {};
+type RequestShape = 'plain' | 'remote' | 'city' | 'criteria' | 'weighted';
+
+/**
+ * Mostly plain requests; 1 in 10 each for remote jobs only, for one city, with hard criteria (issue 15:
+ * skills and years, applied where targets are drawn) and with three category weights moved.
+ */
+function shapeOf(index: number): {
+  shape: RequestShape;
+  filters: MatchFilters;
+  weights: Partial<CategoryWeights> | null;
+} {
+  switch (index % 10) {
+    case 3:
+      return { shape: 'remote', filters: { remote: true }, weights: null };
+    case 5:
+      return {
+        shape: 'criteria',
+        filters: { anySkills: ['SQL', 'Python', 'Java', 'Excel', 'Communication'], maxYearsExperience: 10 },
+        weights: null,
+      };
+    case 7:
+      return { shape: 'city', filters: { location: 'Berlin' }, weights: null };
+    case 9:
+      return { shape: 'weighted', filters: {}, weights: { location: 1, skills: 0.8, salary: 0 } };
+    default:
+      return { shape: 'plain', filters: {}, weights: null };
+  }
 }
 
 interface Phases {
@@ -100,6 +123,7 @@ const PHASE_LABELS: Record<keyof Phases, string> = {
 interface MatchRequestRun {
   id: string;
   candidate: InsertedCandidate;
+  shape: RequestShape;
   filters: MatchFilters;
 }
 
@@ -123,6 +147,51 @@ function latencyFigures(ours: Distribution, baseline: Distribution, baselineName
       ? { target: { text: `p99 < ${TARGET_P99_MS} ms`, met: ours.p99 < TARGET_P99_MS } }
       : {}),
   }));
+}
+
+const SHAPED: readonly { shape: RequestShape; name: string }[] = [
+  { shape: 'criteria', name: 'hard criteria (any of five skills, at most 10 years)' },
+  { shape: 'weighted', name: 'three category weights moved' },
+];
+
+/**
+ * What hard criteria and weights cost (issue 15: ≤ 1.2× a plain request): the mean runMatch time of those
+ * requests against the mean of the plain requests of the same subjects, in the same run.
+ */
+function shapedFigures(
+  phases: readonly Phases[],
+  shapes: readonly { shape: RequestShape; candidate: InsertedCandidate }[],
+): Figure[] {
+  const plainMean = (candidate: InsertedCandidate): number =>
+    mean(
+      phases
+        .filter((_, index) => {
+          const request = shapes[index];
+          return request?.shape === 'plain' && request.candidate === candidate;
+        })
+        .map((phase) => phase.total),
+    );
+  return SHAPED.flatMap(({ shape, name }) => {
+    const measured = phases.flatMap((phase, index) => {
+      const request = shapes[index];
+      if (request?.shape !== shape) return [];
+      const plain = plainMean(request.candidate);
+      return Number.isNaN(plain) ? [] : [{ total: phase.total, plain }];
+    });
+    if (measured.length === 0) return [];
+    const value = mean(measured.map((each) => each.total));
+    const baseline = mean(measured.map((each) => each.plain));
+    return [
+      {
+        name: `runMatch mean, ${name}`,
+        value,
+        unit: 'ms',
+        better: 'lower' as const,
+        baseline: { name: 'runMatch mean of plain requests, same subjects', value: baseline },
+        target: { text: '≤ 1.2× a plain request', met: value <= 1.2 * baseline },
+      },
+    ];
+  });
 }
 
 export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSection> {
@@ -173,7 +242,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
     const requests: MatchRequestRun[] = [];
     for (let index = 0; index < options.warmupRequests + options.requests; index += 1) {
       const candidate = candidates[index % candidates.length] as InsertedCandidate;
-      const filters = filtersFor(index);
+      const { shape, filters, weights } = shapeOf(index);
       const request = await db.transaction((trx) =>
         insertMatchRequest(trx, {
           clientId: client.id,
@@ -181,10 +250,11 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
           subjectId: candidate.id,
           topK: TOP_K,
           filters,
+          weights,
           idempotencyKey: null,
         }),
       );
-      requests.push({ id: request.id, candidate, filters });
+      requests.push({ id: request.id, candidate, shape, filters });
     }
     const measured = requests.slice(options.warmupRequests);
 
@@ -201,6 +271,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
     const compiledPerRequest: number[] = [];
     const warmupTimes: number[] = [];
     const phases: Phases[] = [];
+    const shapes: { shape: RequestShape; candidate: InsertedCandidate }[] = [];
     const poolSizes: number[] = [];
     /** Pool queries per request: more than one when a short pool was drawn again from more terms. */
     const poolRankings: number[] = [];
@@ -244,6 +315,7 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
       poolRankings.push(rankings.length);
       const afterSql = sum(queries.filter((query) => query.start >= scorerCalledAt).map((query) => query.ms));
       const otherBefore = queries.filter((query) => query.kind === 'other' && query.start < scorerCalledAt);
+      shapes.push({ shape: request.shape, candidate: request.candidate });
       phases.push({
         total: msBetween(begin, end),
         stale: sum(staleQueries.map((query) => query.ms)),
@@ -335,10 +407,10 @@ export async function runMatchBench(options: MatchBenchOptions): Promise<BenchSe
       title: `Match latency (${formatNumber(options.jobs)} jobs)`,
       setup: [
         `Schema \`${schema}\` (Postgres ${serverVersion ?? '?'}), one client, ${formatNumber(options.jobs)} jobs made from ${templates.length} template postings: features extracted once per template and stored with each row, ${formatNumber(INSERT_CHUNK)} rows per INSERT (batchInsert, two connections), title/location/remote/salary varied per row, 1 in 37 closed; inserted in ${insertSeconds.toFixed(0)} s, then VACUUM ANALYZE (${vacuumSeconds.toFixed(1)} s; autovacuum is off on this machine); jobs ${tableSize}.`,
-        `Subjects: ${candidates.length} candidates (${candidates.map((candidate) => candidate.resume.id).join(', ')}); ${options.warmupRequests} warm-up + ${options.requests} measured match requests in turn over them, topK ${TOP_K}, 1 in 10 filtered to remote jobs and 1 in 10 to Berlin; MATCH_CANDIDATE_LIMIT ${config.matching.candidateLimit}; scorer from ScorerRegistry, as the worker uses it; one request at a time, in-process.`,
+        `Subjects: ${candidates.length} candidates (${candidates.map((candidate) => candidate.resume.id).join(', ')}); ${options.warmupRequests} warm-up + ${options.requests} measured match requests in turn over them, topK ${TOP_K}, 1 in 10 each filtered to remote jobs, to Berlin, by hard criteria (any of five skills, at most 10 years) and weighted (location 1, skills 0.8, salary 0); MATCH_CANDIDATE_LIMIT ${config.matching.candidateLimit}; scorer from ScorerRegistry, as the worker uses it; one request at a time, in-process.`,
         `Baseline: Postgres full-text search over the same corpus, \`search_vector @@ to_tsquery(<the 40 words runMatch uses>) ORDER BY ts_rank_cd(...) DESC LIMIT ${TOP_K}\`, over the same requests (${fts.count} of ${measured.length}: it stops after ${options.baselineBudgetSeconds} s). Chosen over \`SELECT ... WHERE client_id = ? LIMIT ${TOP_K}\` because it is the simplest query that actually ranks the corpus (and the ranking baseline of \`npm run eval\`), so the ratio says what our pool, features, network and explanations cost over plain text search; the plain SELECT measures only a round trip and is shown below as the floor.`,
       ],
-      figures: latencyFigures(ours, fts, 'FTS ts_rank_cd top-K'),
+      figures: [...latencyFigures(ours, fts, 'FTS ts_rank_cd top-K'), ...shapedFigures(phases, shapes)],
       details: [
         `Floor (\`SELECT id, external_id FROM jobs WHERE client_id = ? LIMIT ${TOP_K}\`, ${floor.count} queries): p50 ${formatNumber(floor.p50)} ms, p99 ${formatNumber(floor.p99)} ms. Pool size (targets scored per request): p50 ${formatNumber(poolDistribution.p50)}, min ${formatNumber(Math.min(...poolSizes))}, max ${formatNumber(poolDistribution.max)}; pool queries per request (a short pool is drawn again from more terms): ${[
           ...new Set(poolRankings),

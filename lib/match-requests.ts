@@ -86,6 +86,7 @@ export async function submitMatchRequest(
           subjectId: subject.id,
           topK: input.topK,
           filters: input.filters,
+          weights: input.weights ?? null,
           idempotencyKey: idempotencyKey ?? null,
         },
         { id, status: 'queued', subject },
@@ -308,6 +309,7 @@ export async function runMatch(db: Knex, requestId: string, options: MatchOption
     generation.dictionary.compile(subjectFeatures),
     targets,
     request.topK,
+    request.weights,
   );
   options.signal?.throwIfAborted();
 

@@ -167,6 +167,14 @@ export const matchRequestResponse = z
     subject: z.object({ type: z.enum(['job', 'candidate']), id }),
     topK: z.number().int(),
     filters: targetFiltersEcho,
+    weights: z
+      .object(
+        Object.fromEntries(CATEGORIES.map((category) => [category, z.number()])) as Record<
+          Category,
+          z.ZodNumber
+        >,
+      )
+      .meta({ description: 'the weights the request was scored with, defaults (0.5) filled in' }),
     createdAt: timestamp,
     startedAt: timestamp.optional(),
     completedAt: timestamp.optional(),

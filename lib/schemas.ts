@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { ValidationError, type FieldProblem } from './errors.js';
+import { CATEGORIES } from './matching/categories.js';
 import { SECRET_BYTES, secretBytes } from './notifications/signing.js';
 
 /**
@@ -151,12 +152,21 @@ export const targetFiltersEcho = targetFilterFields.extend({
   maxYearsExperience: z.number().optional(),
 });
 
+const weight = z.number().min(0).max(1);
+
+/** How hard each category pulls in scoring (lib/matching/weights.ts); what is left out keeps the default. */
+export const categoryWeights = z.partialRecord(z.enum(CATEGORIES), weight).meta({
+  description:
+    'how hard each category pulls in scoring, 0 to 1: 0.5 (the default) is the trained model’s balance, 0 leaves the category out and 1 doubles its pull',
+});
+
 export const matchRequestInput = z
   .strictObject({
     candidateId: z.uuid().optional(),
     jobId: z.uuid().optional(),
     topK: z.number().int().min(1).max(100).default(10),
     filters: targetFilters.default({}),
+    weights: categoryWeights.optional(),
   })
   .refine((body) => (body.candidateId === undefined) !== (body.jobId === undefined), {
     message:

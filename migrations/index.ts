@@ -14,6 +14,8 @@ import * as sealedWebhookSecrets from './20261207000003_sealed_webhook_secrets.j
 import * as matchQueuePriority from './20261207000004_match_queue_priority.js';
 import * as matchRuns from './20261207000005_match_runs.js';
 import * as matchQueueTickets from './20261207000006_match_queue_tickets.js';
+import * as matchRequestWeights from './20261207000007_match_request_weights.js';
+import * as featureFacts from './20261207000008_feature_facts.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -36,4 +38,6 @@ export const migrations: Record<string, Migration> = {
   '20261207000004_match_queue_priority': matchQueuePriority,
   '20261207000005_match_runs': matchRuns,
   '20261207000006_match_queue_tickets': matchQueueTickets,
+  '20261207000007_match_request_weights': matchRequestWeights,
+  '20261207000008_feature_facts': featureFacts,
 };

@@ -5,8 +5,9 @@
  */
 import type { Knex } from 'knex';
 
+import { featureColumns } from '../../lib/db/profiles.js';
 import { remoteOf } from '../../lib/matching/extractors.js';
-import { FEATURES_VERSION, type Features } from '../../lib/matching/features.js';
+import type { Features } from '../../lib/matching/features.js';
 import type { BenchPosting, BenchResume } from './corpus.js';
 import { postingFeatures, resumeFeatures } from './extracted.js';
 
@@ -52,10 +53,8 @@ function jobRow(clientId: string, index: number, template: Template): Record<str
     // A few closed postings, which candidate generation must skip.
     status: index % 37 === 36 ? 'closed' : 'open',
     revision: 1,
-    features: JSON.stringify(stored),
-    featuresVersion: FEATURES_VERSION,
+    ...featureColumns(stored),
     featuresRevision: 1,
-    skillKeys: stored.skills,
   };
 }
 
@@ -109,10 +108,8 @@ function candidateRow(clientId: string, externalId: string, resume: BenchResume,
     skills: resume.skills,
     yearsExperience: resume.yearsExperience ?? null,
     revision: 1,
-    features: JSON.stringify(features),
-    featuresVersion: FEATURES_VERSION,
+    ...featureColumns(features),
     featuresRevision: 1,
-    skillKeys: features.skills,
   };
 }
 

@@ -5,6 +5,7 @@ import type { ProfileKind } from '../queues/registry.js';
 import { aggregateTypeOf, type DomainEvents, type EventType } from '../events/registry.js';
 import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
 import { ticketSequenceOf } from './queue-tickets.js';
+import type { CategoryWeights } from '../matching/weights.js';
 
 export interface NewMatchRequest {
   clientId: string;
@@ -12,6 +13,7 @@ export interface NewMatchRequest {
   subjectId: string;
   topK: number;
   filters: MatchFilters;
+  weights?: Partial<CategoryWeights> | null;
   idempotencyKey: string | null;
 }
 
@@ -79,8 +81,9 @@ export async function insertMatchRequestForSubject(
        SELECT nextval(?::regclass) AS next
      ), inserted AS (
        INSERT INTO match_requests
-         (id, client_id, subject_type, subject_id, top_k, filters, idempotency_key, queue_ticket, queue_priority)
-       SELECT ?, ?, ?, ?, ?, ?::jsonb, ?, ticket.next, LEAST(?::integer, GREATEST(
+         (id, client_id, subject_type, subject_id, top_k, filters, weights, idempotency_key, queue_ticket,
+          queue_priority)
+       SELECT ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ticket.next, LEAST(?::integer, GREATEST(
                 ticket.next - coalesce(oldest.queue_ticket, ticket.next) + 1, newest.queue_priority))
          FROM ticket LEFT JOIN newest ON true LEFT JOIN oldest ON true
         WHERE EXISTS (SELECT 1 FROM ?? WHERE id = ? AND client_id = ?)
@@ -100,6 +103,7 @@ export async function insertMatchRequestForSubject(
       request.subjectId,
       request.topK,
       JSON.stringify(request.filters),
+      request.weights ? JSON.stringify(request.weights) : null,
       request.idempotencyKey,
       LOWEST_QUEUE_PRIORITY,
       SUBJECT_TABLES[request.subjectType],

@@ -4,6 +4,7 @@ import type { ProfileKind } from '../queues/registry.js';
 import type { Features, Seniority } from '../matching/features.js';
 import type { NetworkModel } from '../matching/network.js';
 import type { TargetFilters } from '../schemas.js';
+import type { CategoryWeights } from '../matching/weights.js';
 
 /** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
 abstract class BaseModel extends Model {}
@@ -85,13 +86,15 @@ export type MatchFilters = TargetFilters;
 
 export class MatchRequestModel extends BaseModel {
   static override tableName = 'match_requests';
-  static override jsonAttributes = ['filters'];
+  static override jsonAttributes = ['filters', 'weights'];
   declare id: string;
   declare clientId: string;
   declare subjectType: ProfileKind;
   declare subjectId: string;
   declare topK: number;
   declare filters: MatchFilters;
+  /** As the client sent them; null (or a category left out) means the default. */
+  declare weights: Partial<CategoryWeights> | null;
   declare status: MatchStatus;
   declare error: string | null;
   declare attempts: number;

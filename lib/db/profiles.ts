@@ -209,13 +209,24 @@ export async function saveFeatures(
 ): Promise<boolean> {
   const updated = await db(modelOf(kind).tableName)
     .where({ id, revision })
-    .update({
-      features: JSON.stringify(features),
-      featuresVersion: features.version,
-      featuresRevision: revision,
-      skillKeys: features.skills,
-    });
+    .update({ ...featureColumns(features), featuresRevision: revision });
   return updated > 0;
+}
+
+/**
+ * The columns a profile's features are stored in: the document, and what candidate generation and hard
+ * criteria read without it (skills, years, seniority, pay).
+ */
+export function featureColumns(features: Features): Record<string, unknown> {
+  return {
+    features: JSON.stringify(features),
+    featuresVersion: features.version,
+    skillKeys: features.skills,
+    featuresYears: features.years,
+    featuresSeniority: features.seniority,
+    featuresSalaryMin: features.salary?.min ?? null,
+    featuresSalaryMax: features.salary?.max ?? null,
+  };
 }
 
 /** Rows whose stored features are missing, from an older extractor, or from an older revision. */
@@ -464,7 +475,7 @@ const skillKeys = (names: readonly string[]): string[] => [
 /**
  * A match's hard criteria (lib/schemas.ts, targetFilters) as conditions on the target rows. Skills are read
  * as the vocabulary's keys, as profiles store them; years, seniority and pay as the features extracted them
- * (stated or found in the text), so a filter sees what scoring sees.
+ * (stated or found in the text, copied into columns by featureColumns), so a filter sees what scoring sees.
  */
 function whereTargetFilters(query: Knex.QueryBuilder, kind: ProfileKind, filters: MatchFilters): void {
   if (filters.remote !== undefined) query.where('remote', filters.remote);
@@ -474,15 +485,12 @@ function whereTargetFilters(query: Knex.QueryBuilder, kind: ProfileKind, filters
   if (filters.excludeSkills)
     query.whereRaw('NOT (skill_keys && ?::text[])', [skillKeys(filters.excludeSkills)]);
   // A job that states no years asks for none; a candidate's unknown years meet no bound.
-  const years =
-    kind === 'job' ? "coalesce((features->>'years')::numeric, 0)" : "(features->>'years')::numeric";
+  const years = kind === 'job' ? 'coalesce(features_years, 0)' : 'features_years';
   if (filters.minYearsExperience !== undefined) query.whereRaw(`${years} >= ?`, [filters.minYearsExperience]);
   if (filters.maxYearsExperience !== undefined) query.whereRaw(`${years} <= ?`, [filters.maxYearsExperience]);
-  if (filters.seniority) query.whereRaw("features->>'seniority' = ANY(?::text[])", [filters.seniority]);
-  if (filters.salary?.min !== undefined)
-    query.whereRaw("(features->'salary'->>'max')::numeric >= ?", [filters.salary.min]);
-  if (filters.salary?.max !== undefined)
-    query.whereRaw("(features->'salary'->>'min')::numeric <= ?", [filters.salary.max]);
+  if (filters.seniority) query.whereRaw('features_seniority = ANY(?::text[])', [filters.seniority]);
+  if (filters.salary?.min !== undefined) query.where('featuresSalaryMax', '>=', filters.salary.min);
+  if (filters.salary?.max !== undefined) query.where('featuresSalaryMin', '<=', filters.salary.max);
   if (filters.excludeIds) query.whereRaw('id <> ALL(?::uuid[])', [filters.excludeIds]);
   if (filters.postedAfter !== undefined) whereAfter(query, 'created_at', filters.postedAfter);
   if (filters.updatedAfter !== undefined) whereAfter(query, 'updated_at', filters.updatedAfter);
@@ -576,6 +584,9 @@ export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery
   const model = modelOf(kind);
   const clientRows = await countClientRows(db, model.tableName, pool);
   const estimates = await estimatePoolTerms(db, model.tableName, pool, clientRows);
+  // The terms' estimates count every row; the filters keep this share of them, and of a full pool.
+  const share = estimates ? await filterShare(db, kind, pool) : 1;
+  const enough = pool.limit * share;
   const everyTerm: PoolTerms = { skills: pool.skills, words: pool.words, complete: true, listedRows: 0 };
   const cap = POOL_TERM_BUDGET * pool.limit;
   let budget = cap;
@@ -585,13 +596,39 @@ export async function findMatchPool(db: Knex, kind: ProfileKind, pool: PoolQuery
       estimates && attempt <= POOL_WIDENINGS ? takePoolTerms(estimates, budget, pool.limit) : everyTerm;
     // Terms the statistics list for a full pool are ranked at once: an unranked first read would only
     // confirm that they pull in too many. Either way the same rows come back (all of them, when fewer).
-    const surelyFull = terms.listedRows >= cap;
+    const surelyFull = terms.listedRows * share >= cap;
     members = await poolRows(db, kind, pool, terms, cap, surelyFull);
     if (members.length >= cap) return surelyFull ? members : poolRows(db, kind, pool, terms, cap, true);
-    if (terms.complete || members.length >= pool.limit) return fillShortPool(db, kind, pool, members);
+    if (terms.complete || members.length >= enough) return fillShortPool(db, kind, pool, members);
     // Widen by the shortfall (with a margin): half the rows expected came back, so take twice the terms.
-    budget *= Math.max(2, (1.5 * pool.limit) / Math.max(members.length, pool.limit / 100));
+    budget *= Math.max(2, (1.5 * enough) / Math.max(members.length, enough / 100));
   }
+}
+
+/** A share below this is taken as this: the planner's estimates are rough at the low end. */
+const MIN_FILTER_SHARE = 0.01;
+
+/**
+ * The share of the client's eligible rows that pass the request's filters, from the planner's estimates
+ * (two EXPLAINs, no rows read), or 1 when there are no filters. A filtered pool is drawn from the same
+ * terms as a plain one and is full at this share of the limit: what the filters leave of a plain pool.
+ * Drawing more terms until a filtered pool is as long as a plain one reads the rows the filters drop too,
+ * which made a filtered match dearer than a plain one.
+ */
+async function filterShare(db: Knex, kind: ProfileKind, pool: PoolQuery): Promise<number> {
+  if (Object.keys(pool.filters).length === 0) return 1;
+  const all = await plannedRows(db, eligibleTargets(db, kind, { ...pool, filters: {} }));
+  const passing = await plannedRows(db, eligibleTargets(db, kind, pool));
+  return Math.min(1, Math.max(MIN_FILTER_SHARE, passing / Math.max(all, 1)));
+}
+
+async function plannedRows(db: Knex, query: Knex.QueryBuilder): Promise<number> {
+  const { sql, bindings } = query.toSQL();
+  const result = await db.raw<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }>(
+    `EXPLAIN (FORMAT JSON) ${sql}`,
+    bindings as Knex.RawBinding[],
+  );
+  return result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ProfileKind } from '../queues/registry.js';
 import { categoryScores, summarize, type CategoryScores } from './categories.js';
 import { TermDictionary, type CompiledProfile } from './compiled-profile.js';
+import { CategoryWeighting, type CategoryWeights } from './weights.js';
 import type { Features } from './features.js';
 import { assertCompatible, CompiledNetwork, type NetworkModel } from './network.js';
 import {
@@ -64,6 +65,8 @@ export interface Scorer {
   readonly name: string;
   score(features: Float64Array): number;
   effects(features: Float64Array, score: number): Factor[];
+  /** The value feature `index` takes when it says nothing: what a request's weights measure a pull from. */
+  neutral(index: number): number;
 }
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
@@ -81,6 +84,7 @@ const lexicalWeights = Float64Array.from(PAIR_FEATURE_NAMES, (name) => LEXICAL_W
  */
 export const lexicalScorer: Scorer = {
   name: 'lexical-v2',
+  neutral: () => 0,
   score(features) {
     let score = 0;
     for (let index = 0; index < PAIR_FEATURE_COUNT; index += 1)
@@ -110,6 +114,7 @@ export function networkScorer(model: NetworkModel, featuresVersion: number): Sco
   return {
     name: model.name,
     score: (features) => network.run(features),
+    neutral: mean,
     effects(features, score) {
       return FEATURE_GROUPS.map(({ feature, index, twin }) => {
         probe.set(features);
@@ -147,10 +152,10 @@ function occupationMatch(job: CompiledProfile, candidate: CompiledProfile): Occu
 
 function explain(
   scorer: Scorer,
+  weighting: CategoryWeighting | null,
   job: CompiledProfile,
   candidate: CompiledProfile,
   features: Float64Array,
-  score: number,
 ): Explanation {
   const candidateSkills = new Set(candidate.skills());
   const names = (skills: Uint32Array, keep: (skill: number) => boolean): string[] =>
@@ -166,11 +171,13 @@ function explain(
     occupation: occupationMatch(job, candidate),
     semanticSimilarity: semantic,
     factors: scorer
-      .effects(features, score)
+      .effects(features, scorer.score(features))
       .map((factor) => ({
         feature: factor.feature,
         value: round(factor.value),
-        effect: round(factor.effect),
+        effect: round(
+          factor.effect * (weighting?.multiplierOf(PAIR_FEATURE_NAMES.indexOf(factor.feature)) ?? 1),
+        ),
       }))
       .filter((factor) => factor.effect !== 0)
       .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))
@@ -185,17 +192,21 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 interface ScoredPool {
   ranking: PairRanking;
+  weighting: CategoryWeighting | null;
   /** Best first. */
   scored: { index: number; target: ScoringTarget; score: number }[];
 }
 
-/** Every target's pair features and score, best first. */
+/** Every target's pair features and score (weighted by the request's weights), best first. */
 async function scorePool(
   scorer: Scorer,
   subjectKind: ProfileKind,
   subject: CompiledProfile,
   targets: readonly ScoringTarget[],
+  weights: Partial<CategoryWeights> | null,
 ): Promise<ScoredPool> {
+  const weighting = CategoryWeighting.of(scorer, weights);
+  const scoring = weighting ?? scorer;
   const ranking = new PairRanking(
     subjectKind,
     subject,
@@ -215,10 +226,10 @@ async function scorePool(
   const scored: ScoredPool['scored'] = [];
   for (const [index, target] of targets.entries()) {
     if (index > 0 && index % SLICE === 0) await yieldToEventLoop();
-    scored.push({ index, target, score: scorer.score(ranking.features(index)) });
+    scored.push({ index, target, score: scoring.score(ranking.features(index)) });
   }
   scored.sort((a, b) => b.score - a.score || a.target.externalId.localeCompare(b.target.externalId));
-  return { ranking, scored };
+  return { ranking, weighting, scored };
 }
 
 /**
@@ -231,8 +242,9 @@ export async function rank(
   subject: CompiledProfile,
   targets: readonly ScoringTarget[],
   topK: number,
+  weights: Partial<CategoryWeights> | null = null,
 ): Promise<ScoredTarget[]> {
-  const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets);
+  const { ranking, weighting, scored } = await scorePool(scorer, subjectKind, subject, targets, weights);
   return scored.slice(0, topK).map(({ index, target, score }) => {
     const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
     const features = ranking.features(index);
@@ -242,7 +254,7 @@ export async function rank(
       score: round(score),
       categoryScores: categoryScores(job, candidate, features),
       summary: summarize(job, candidate),
-      explanation: explain(scorer, job, candidate, features, score),
+      explanation: explain(scorer, weighting, job, candidate, features),
     };
   });
 }
@@ -255,7 +267,7 @@ export async function rankUnexplained(
   targets: readonly ScoringTarget[],
   topK: number,
 ): Promise<Omit<ScoredTarget, 'explanation'>[]> {
-  const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets);
+  const { ranking, scored } = await scorePool(scorer, subjectKind, subject, targets, null);
   return scored.slice(0, topK).map(({ index, target, score }) => {
     const [job, candidate] = subjectKind === 'job' ? [subject, target.profile] : [target.profile, subject];
     return {
