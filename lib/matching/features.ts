@@ -15,9 +15,10 @@ import { sharedAnalyzer, type TextAnalyzer } from './nlp.js';
 import { occupationByCode, occupationOfTitle, occupationsOfResume } from './occupations.js';
 import { SemanticVector } from './semantic.js';
 import { normaliseSkill, skillVocabulary } from './vocabulary.js';
+import { neutraliseText } from './protected.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
-export const FEATURES_VERSION = 6;
+export const FEATURES_VERSION = 7;
 
 export type Seniority = 'junior' | 'mid' | 'senior' | 'lead';
 
@@ -148,7 +149,8 @@ function sorted(skills: Iterable<string>): string[] {
   return [...new Set(skills)].sort();
 }
 
-export function extractJobFeatures(job: JobText, analyzer: TextAnalyzer = sharedAnalyzer()): Features {
+export function extractJobFeatures(posted: JobText, analyzer: TextAnalyzer = sharedAnalyzer()): Features {
+  const job = neutralJob(posted);
   const facts = readText(`${job.title}\n${job.description}`, analyzer, true);
   const required = sorted([...job.skills.map((skill) => normaliseSkill(skill)), ...facts.required]);
   const preferred = sorted([...facts.preferred].filter((skill) => !required.includes(skill)));
@@ -185,10 +187,11 @@ function codes(occupations: readonly ({ code: string } | null)[]): string[] {
 }
 
 export function extractCandidateFeatures(
-  candidate: CandidateText,
+  profile: CandidateText,
   analyzer: TextAnalyzer = sharedAnalyzer(),
   now: Date = new Date(),
 ): Features {
+  const candidate = neutralCandidate(profile);
   const headline = candidate.headline ?? '';
   const facts = readText(`${headline}\n${candidate.resumeText}`, analyzer, false);
   const skills = sorted([
@@ -222,6 +225,19 @@ export function extractCandidateFeatures(
   };
 }
 
+/** The job's texts with protected attributes taken out (protected.ts): what every feature reads. */
+function neutralJob(job: JobText): JobText {
+  return { ...job, title: neutraliseText(job.title), description: neutraliseText(job.description) };
+}
+
+function neutralCandidate(candidate: CandidateText): CandidateText {
+  return {
+    ...candidate,
+    headline: candidate.headline === null ? null : neutraliseText(candidate.headline),
+    resumeText: neutraliseText(candidate.resumeText),
+  };
+}
+
 /** Skill names put before the text the embedder reads, at most: past these a list says little more. */
 const SEMANTIC_SKILLS = 12;
 
@@ -239,10 +255,10 @@ export function semanticText(
     .map((skill) => skillVocabulary.nameOf(skill))
     .join(', ');
   if (profile.kind === 'job') {
-    const { title, description } = profile.text;
+    const { title, description } = neutralJob(profile.text);
     return [title, skills, description].join('\n');
   }
-  const { headline, resumeText } = profile.text;
+  const { headline, resumeText } = neutralCandidate(profile.text);
   const likeliest = features.occupations[0];
   const title = headline?.trim() ? headline : likeliest === undefined ? '' : occupationTitle(likeliest);
   return [title, skills, resumeText].join('\n');
