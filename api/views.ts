@@ -34,7 +34,16 @@ function featuresView(profile: JobModel | CandidateModel) {
   return {
     status: ready ? ('ready' as const) : ('pending' as const),
     skills: ready && profile.features ? profile.features.skills.map(skillVocabulary.nameOf) : [],
+    place: ready && profile.features ? profile.features.place : null,
   };
+}
+
+/** The location as the client sent it: the place name, or the coordinates sent instead. */
+function locationView(profile: JobModel | CandidateModel): string | { lat: number; lon: number } | null {
+  if (profile.location !== null) return profile.location;
+  return profile.latitude === null || profile.longitude === null
+    ? null
+    : { lat: profile.latitude, lon: profile.longitude };
 }
 
 export function jobView(job: JobModel): JobResponse {
@@ -44,7 +53,7 @@ export function jobView(job: JobModel): JobResponse {
     title: job.title,
     description: job.description,
     skills: job.skills,
-    location: job.location,
+    location: locationView(job),
     remote: job.remote,
     minYearsExperience: job.minYearsExperience,
     seniority: job.seniority,
@@ -66,7 +75,7 @@ export function candidateView(candidate: CandidateModel): CandidateResponse {
     headline: candidate.headline,
     resumeText: candidate.resumeText,
     skills: candidate.skills,
-    location: candidate.location,
+    location: locationView(candidate),
     remote: candidate.remote,
     yearsExperience: candidate.yearsExperience,
     seniority: candidate.seniority,

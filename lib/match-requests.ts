@@ -40,6 +40,7 @@ import { rank, type Scorer, type ScoringTarget } from './matching/scorers.js';
 import { notifyMatchFinished, queueDelivery } from './notifications/notifications.js';
 import { computeFeatures, refreshFeatures } from './profiles.js';
 import { currentRequestId } from './request-context.js';
+import { resolveTargetFilters } from './target-filters.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
 import type { FeedbackInput, MatchRequestInput } from './schemas.js';
@@ -85,7 +86,7 @@ export async function submitMatchRequest(
           subjectType: subject.type,
           subjectId: subject.id,
           topK: input.topK,
-          filters: input.filters,
+          filters: resolveTargetFilters(input.filters, '/filters'),
           weights: input.weights ?? null,
           idempotencyKey: idempotencyKey ?? null,
         },

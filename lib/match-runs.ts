@@ -30,6 +30,7 @@ import { rankUnexplained } from './matching/scorers.js';
 import { queueDelivery } from './notifications/notifications.js';
 import type { Queues } from './queues/queues.js';
 import { currentRequestId } from './request-context.js';
+import { resolveTargetFilters } from './target-filters.js';
 import type { MatchRunInput } from './schemas.js';
 
 /** Subjects ranked between two writes: what a worker lost mid-run ranks again. */
@@ -49,7 +50,7 @@ export async function submitMatchRun(
       clientId,
       subjectType: input.subject === 'candidates' ? 'candidate' : 'job',
       filter: input.filter,
-      targetFilters: input.targetFilters,
+      targetFilters: resolveTargetFilters(input.targetFilters, '/targetFilters'),
       topK: input.topK,
       lanes,
     });

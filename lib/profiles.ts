@@ -28,11 +28,14 @@ import {
   FEATURES_VERSION,
   semanticText,
   type Embedder,
+  type CandidateText,
   type Features,
+  type JobText,
 } from './matching/features.js';
 import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
 import type { CandidateInput, CandidatePatch, JobInput, JobPatch } from './schemas.js';
+import type { Coordinates } from './geo/gazetteer.js';
 
 export interface ProfileInputs {
   job: JobInput;
@@ -57,7 +60,7 @@ function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kin
       title: job.title,
       description: job.description,
       skills: job.skills ?? [],
-      location: job.location ?? null,
+      ...locationColumns(job.location ?? null),
       remote: job.remote ?? null,
       minYearsExperience: job.minYearsExperience ?? null,
       seniority: job.seniority ?? null,
@@ -74,13 +77,24 @@ function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kin
     headline: candidate.headline ?? null,
     resumeText: candidate.resumeText,
     skills: candidate.skills ?? [],
-    location: candidate.location ?? null,
+    ...locationColumns(candidate.location ?? null),
     remote: candidate.remote ?? null,
     yearsExperience: candidate.yearsExperience ?? null,
     seniority: candidate.seniority ?? null,
     salaryExpectation: candidate.salaryExpectation ?? null,
   };
   return fields as ProfileFields[Kind];
+}
+
+/** A location as the client sent it, a place name or coordinates, as the columns that store it. */
+function locationColumns(location: string | Coordinates | null): {
+  location: string | null;
+  latitude: number | null;
+  longitude: number | null;
+} {
+  return typeof location === 'object' && location !== null
+    ? { location: null, latitude: location.lat, longitude: location.lon }
+    : { location, latitude: null, longitude: null };
 }
 
 /**
@@ -178,7 +192,9 @@ export async function updateProfile<Kind extends ProfileKind>(
 ): Promise<ProfileModels[Kind]> {
   try {
     const [result] = await writeAndEnqueue(deps, kind, async (trx) => {
-      const profile = await patchProfile(trx, kind, clientId, id, patch as Partial<ProfileFields[Kind]>);
+      const { location, ...rest } = patch;
+      const fields = location === undefined ? rest : { ...rest, ...locationColumns(location) };
+      const profile = await patchProfile(trx, kind, clientId, id, fields as Partial<ProfileFields[Kind]>);
       if (!profile) throw new NotFoundError(`No ${kind} with id ${id}.`);
       await recordEvent(trx, clientId, `${kind}.updated.v1`, profile.id, {
         id: profile.id,
@@ -263,14 +279,36 @@ export async function computeFeatures(
   profile: JobModel | CandidateModel,
   embedder: Embedder,
 ): Promise<Features> {
+  const coordinates =
+    profile.latitude === null || profile.longitude === null
+      ? null
+      : { lat: profile.latitude, lon: profile.longitude };
+  const common = { skills: profile.skills, location: profile.location, coordinates, remote: profile.remote };
   if (kind === 'job') {
     const job = profile as JobModel;
-    const features = extractJobFeatures(job);
-    return embedFeatures(features, semanticText({ kind, text: job }, features), embedder);
+    const text: JobText = {
+      ...common,
+      title: job.title,
+      description: job.description,
+      minYearsExperience: job.minYearsExperience,
+      seniority: job.seniority,
+      salaryMin: job.salaryMin,
+      salaryMax: job.salaryMax,
+    };
+    const features = extractJobFeatures(text);
+    return embedFeatures(features, semanticText({ kind, text }, features), embedder);
   }
   const candidate = profile as CandidateModel;
-  const features = extractCandidateFeatures(candidate);
-  return embedFeatures(features, semanticText({ kind, text: candidate }, features), embedder);
+  const text: CandidateText = {
+    ...common,
+    headline: candidate.headline,
+    resumeText: candidate.resumeText,
+    yearsExperience: candidate.yearsExperience,
+    seniority: candidate.seniority,
+    salaryExpectation: candidate.salaryExpectation,
+  };
+  const features = extractCandidateFeatures(text);
+  return embedFeatures(features, semanticText({ kind, text }, features), embedder);
 }
 
 /** Computes and stores features for the row's current revision; false when the row changed meanwhile. */

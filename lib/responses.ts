@@ -20,8 +20,34 @@ const featuresView = z
     skills: z
       .array(z.string())
       .meta({ description: 'canonical names of the skills found (declared and in the text)' }),
+    place: z
+      .discriminatedUnion('status', [
+        z.object({ status: z.literal('given'), lat: z.number(), lon: z.number() }),
+        z.object({
+          status: z.literal('resolved'),
+          place: z.string().meta({ description: 'the gazetteer’s place: name, region, country code' }),
+          lat: z.number(),
+          lon: z.number(),
+        }),
+        z.object({
+          status: z.literal('ambiguous'),
+          candidates: z.array(z.string()).meta({ description: 'the likeliest places of that name' }),
+        }),
+        z.object({ status: z.literal('unknown') }),
+      ])
+      .nullable()
+      .meta({
+        id: 'PlaceResolution',
+        description:
+          'how the location became coordinates: given, resolved through the gazetteer, or not (ambiguous or unknown: say a country or region, or send {lat, lon}); null without a location or before the features are ready',
+      }),
   })
   .meta({ id: 'ExtractedFeatures' });
+
+const location = z
+  .union([z.string(), z.object({ lat: z.number(), lon: z.number() })])
+  .nullable()
+  .meta({ description: 'as sent: a place name or coordinates' });
 
 const seniority = z.enum(['junior', 'mid', 'senior', 'lead']).nullable();
 
@@ -32,7 +58,7 @@ export const jobResponse = z
     title: z.string(),
     description: z.string(),
     skills: z.array(z.string()),
-    location: z.string().nullable(),
+    location,
     remote: z.boolean().nullable(),
     minYearsExperience: z.number().nullable(),
     seniority,
@@ -54,7 +80,7 @@ export const candidateResponse = z
     headline: z.string().nullable(),
     resumeText: z.string(),
     skills: z.array(z.string()),
-    location: z.string().nullable(),
+    location,
     remote: z.boolean().nullable(),
     yearsExperience: z.number().nullable(),
     seniority,

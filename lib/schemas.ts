@@ -43,12 +43,22 @@ const years = z
   .meta({ multipleOf: 0.1 });
 const money = z.number().int().min(0).max(100_000_000);
 
+export const coordinates = z
+  .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+  .meta({ id: 'Coordinates', description: 'a point on Earth, in degrees (WGS 84)' });
+
+/** Where a profile is: a place name the gazetteer resolves ("Berlin", "Austin, TX"), or coordinates. */
+const location = z.union([text(200), coordinates]).meta({
+  description:
+    'a place name ("Berlin", "Paris, France", "Austin, TX"), resolved to coordinates through the gazetteer (the profile shows how), or {lat, lon}',
+});
+
 const jobFields = z.strictObject({
   externalId,
   title: text(300),
   description: text(100_000),
   skills: skills.optional(),
-  location: text(200).nullish(),
+  location: location.nullish(),
   remote: z.boolean().nullish(),
   minYearsExperience: years.nullish(),
   seniority: seniority.nullish(),
@@ -75,7 +85,7 @@ export const candidateInput = z.strictObject({
   headline: text(300).nullish(),
   resumeText: text(200_000),
   skills: skills.optional(),
-  location: text(200).nullish(),
+  location: location.nullish(),
   remote: z.boolean().nullish(),
   yearsExperience: years.nullish(),
   seniority: seniority.nullish(),
@@ -131,6 +141,14 @@ const targetFilterFields = z.strictObject({
     .meta({
       description: 'yearly pay: a candidate’s expectation within the range, or a job’s range overlapping it',
     }),
+  near: z
+    .union([coordinates, z.strictObject({ place: text(200) })])
+    .optional()
+    .meta({
+      description:
+        'targets within radiusKm of a point or a place (resolved as a profile’s location; an ambiguous or unknown place is refused); a remote job is near every point',
+    }),
+  radiusKm: z.number().positive().max(20_000).optional().meta({ description: 'with near; 50 when left out' }),
   excludeIds: z.array(z.uuid()).min(1).max(1000).optional().meta({ description: 'targets never shown' }),
   postedAfter: moment('targets created after this moment (an ISO 8601 date-time)').optional(),
   updatedAfter: moment('targets written after this moment (an ISO 8601 date-time)').optional(),
@@ -146,10 +164,19 @@ export const targetFilters = targetFilterFields.refine(
 
 export type TargetFilters = z.infer<typeof targetFilters>;
 
+/** The filters as stored and applied: a place in `near` resolved to its coordinates (it is kept, to echo). */
+export type ResolvedTargetFilters = Omit<TargetFilters, 'near'> & {
+  near?: (z.infer<typeof coordinates> & { place?: string }) | undefined;
+};
+
 /** The filters as answers echo them: numbers as stored, without the tenth-of-a-year rule inputs follow. */
 export const targetFiltersEcho = targetFilterFields.extend({
   minYearsExperience: z.number().optional(),
   maxYearsExperience: z.number().optional(),
+  near: z
+    .object({ lat: z.number(), lon: z.number(), place: z.string().optional() })
+    .optional()
+    .meta({ description: 'the point, with the place it was resolved from when one was given' }),
 });
 
 const weight = z.number().min(0).max(1);

@@ -16,6 +16,7 @@ import * as matchRuns from './20261207000005_match_runs.js';
 import * as matchQueueTickets from './20261207000006_match_queue_tickets.js';
 import * as matchRequestWeights from './20261207000007_match_request_weights.js';
 import * as featureFacts from './20261207000008_feature_facts.js';
+import * as profileCoordinates from './20261207000009_profile_coordinates.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261207000006_match_queue_tickets': matchQueueTickets,
   '20261207000007_match_request_weights': matchRequestWeights,
   '20261207000008_feature_facts': featureFacts,
+  '20261207000009_profile_coordinates': profileCoordinates,
 };

@@ -3,7 +3,7 @@ import { Model } from 'objection';
 import type { ProfileKind } from '../queues/registry.js';
 import type { Features, Seniority } from '../matching/features.js';
 import type { NetworkModel } from '../matching/network.js';
-import type { TargetFilters } from '../schemas.js';
+import type { ResolvedTargetFilters } from '../schemas.js';
 import type { CategoryWeights } from '../matching/weights.js';
 
 /** Columns are snake_case in Postgres and camelCase here; the knex instance maps between them. */
@@ -41,6 +41,9 @@ export class ProfileModel extends BaseModel {
   declare clientId: string;
   declare externalId: string;
   declare location: string | null;
+  /** Coordinates the client sent instead of a place name (then location is null). */
+  declare latitude: number | null;
+  declare longitude: number | null;
   declare remote: boolean | null;
   declare skills: string[];
   declare revision: number;
@@ -82,7 +85,7 @@ export const profileModels = { job: JobModel, candidate: CandidateModel } as con
 
 export type MatchStatus = 'queued' | 'running' | 'completed' | 'failed';
 
-export type MatchFilters = TargetFilters;
+export type MatchFilters = ResolvedTargetFilters;
 
 export class MatchRequestModel extends BaseModel {
   static override tableName = 'match_requests';

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 import type { Features } from '../matching/features.js';
 import { normaliseSkill } from '../matching/vocabulary.js';
+import { coordinatesOf, DEFAULT_RADIUS_KM, EARTH_RADIUS_KM, type Coordinates } from '../geo/gazetteer.js';
 import type { ProfileKind } from '../queues/registry.js';
 import { CandidateModel, JobModel, profileModels, type ProfileModel, type MatchFilters } from './models.js';
 
@@ -13,6 +14,8 @@ export type JobFields = Pick<
   | 'description'
   | 'skills'
   | 'location'
+  | 'latitude'
+  | 'longitude'
   | 'remote'
   | 'minYearsExperience'
   | 'seniority'
@@ -28,6 +31,8 @@ export type CandidateFields = Pick<
   | 'resumeText'
   | 'skills'
   | 'location'
+  | 'latitude'
+  | 'longitude'
   | 'remote'
   | 'yearsExperience'
   | 'seniority'
@@ -226,6 +231,8 @@ export function featureColumns(features: Features): Record<string, unknown> {
     featuresSeniority: features.seniority,
     featuresSalaryMin: features.salary?.min ?? null,
     featuresSalaryMax: features.salary?.max ?? null,
+    featuresLatitude: coordinatesOf(features.place)?.lat ?? null,
+    featuresLongitude: coordinatesOf(features.place)?.lon ?? null,
   };
 }
 
@@ -491,9 +498,27 @@ function whereTargetFilters(query: Knex.QueryBuilder, kind: ProfileKind, filters
   if (filters.seniority) query.whereRaw('features_seniority = ANY(?::text[])', [filters.seniority]);
   if (filters.salary?.min !== undefined) query.where('featuresSalaryMax', '>=', filters.salary.min);
   if (filters.salary?.max !== undefined) query.where('featuresSalaryMin', '<=', filters.salary.max);
+  if (filters.near) whereNear(query, kind, filters.near, filters.radiusKm ?? DEFAULT_RADIUS_KM);
   if (filters.excludeIds) query.whereRaw('id <> ALL(?::uuid[])', [filters.excludeIds]);
   if (filters.postedAfter !== undefined) whereAfter(query, 'created_at', filters.postedAfter);
   if (filters.updatedAfter !== undefined) whereAfter(query, 'updated_at', filters.updatedAfter);
+}
+
+/**
+ * Targets within `radiusKm` of a point (haversine over the features' coordinates); a remote job is near
+ * every point. A target whose place is unknown is near none.
+ */
+function whereNear(query: Knex.QueryBuilder, kind: ProfileKind, near: Coordinates, radiusKm: number): void {
+  const within = `2 * ${EARTH_RADIUS_KM} * asin(least(1, sqrt(
+      power(sin(radians(features_latitude - ?) / 2), 2)
+      + cos(radians(?)) * cos(radians(features_latitude)) * power(sin(radians(features_longitude - ?) / 2), 2)
+    ))) <= ?`;
+  const bindings = [near.lat, near.lat, near.lon, radiusKm];
+  if (kind === 'job')
+    query.where((builder) => {
+      builder.where('remote', true).orWhereRaw(within, bindings);
+    });
+  else query.whereRaw(within, bindings);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { distanceKm } from '../geo/gazetteer.js';
 import type { CompiledProfile } from './compiled-profile.js';
 import {
   experienceFit,
@@ -97,6 +98,8 @@ function experiencePart(job: CompiledProfile, candidate: CompiledProfile): strin
 
 function locationPart(job: CompiledProfile, candidate: CompiledProfile): string | null {
   if (job.remote === true) return 'remote';
+  if (job.coordinates !== null && candidate.coordinates !== null)
+    return `${Math.round(distanceKm(job.coordinates, candidate.coordinates))} km away`;
   if (job.location !== null && candidate.location !== null)
     return locationFit(job, candidate) === 1 ? 'same location' : 'different location';
   if (job.remote === false && candidate.remote === true) return 'wants remote, the job is on site';
@@ -112,7 +115,7 @@ function salaryPart(job: CompiledProfile, candidate: CompiledProfile): string | 
 
 /**
  * One line a recruiter reads first, from the stated facts of both sides: "7 of 9 required skills; 3 years
- * short of the 8 asked; senior for a lead role; different location". What neither side states is left out.
+ * short of the 8 asked; senior for a lead role; 12 km away". What neither side states is left out.
  */
 export function summarize(job: CompiledProfile, candidate: CompiledProfile): string {
   const occupation = occupationPair(job, candidate);

@@ -1,5 +1,6 @@
 import type { Features, Seniority } from './features.js';
 import { SemanticVector } from './semantic.js';
+import { coordinatesOf, type Coordinates } from '../geo/gazetteer.js';
 
 /**
  * A term and its count share one 32-bit word: the id in the high 24 bits, the count in the low 8. A count
@@ -34,6 +35,8 @@ export class CompiledProfile {
     readonly years: number | null,
     readonly seniority: Seniority | null,
     readonly location: string | null,
+    /** Where the profile is, when given or resolved (Features.place). */
+    readonly coordinates: Coordinates | null,
     readonly remote: boolean | null,
     readonly salary: { readonly min: number; readonly max: number } | null,
     /** Occupation codes, likeliest first (see Features.occupations). */
@@ -130,6 +133,7 @@ export class TermDictionary {
       features.years,
       features.seniority,
       features.location,
+      coordinatesOf(features.place),
       features.remote,
       features.salary,
       features.occupations,

@@ -16,6 +16,7 @@ import { occupationByCode, occupationOfTitle, occupationsOfResume } from './occu
 import { SemanticVector } from './semantic.js';
 import { normaliseSkill, skillVocabulary } from './vocabulary.js';
 import { neutraliseText } from './protected.js';
+import { resolvePlace, type Coordinates, type PlaceResolution } from '../geo/gazetteer.js';
 
 /** Bump when extraction changes: rows with an older version are recomputed before they are matched. */
 export const FEATURES_VERSION = 7;
@@ -41,6 +42,12 @@ export interface Features {
   seniority: Seniority | null;
   /** Lowercased location. */
   location: string | null;
+  /**
+   * Where the profile is: the coordinates the client gave, or its location resolved through the gazetteer
+   * (lib/geo/gazetteer.ts); null without a location. An ambiguous or unknown place says so, with no
+   * coordinates.
+   */
+  place: PlaceResolution | null;
   remote: boolean | null;
   /** A job's offered range; a candidate's expectation (min = max). */
   salary: { min: number; max: number } | null;
@@ -72,6 +79,8 @@ export interface JobText {
   description: string;
   skills: string[];
   location?: string | null;
+  /** Coordinates the client gave instead of a place name. */
+  coordinates?: Coordinates | null;
   remote?: boolean | null;
   minYearsExperience?: number | null;
   seniority?: string | null;
@@ -84,6 +93,8 @@ export interface CandidateText {
   resumeText: string;
   skills: string[];
   location?: string | null;
+  /** Coordinates the client gave instead of a place name. */
+  coordinates?: Coordinates | null;
   remote?: boolean | null;
   yearsExperience?: number | null;
   seniority?: string | null;
@@ -169,6 +180,7 @@ export function extractJobFeatures(posted: JobText, analyzer: TextAnalyzer = sha
     years: job.minYearsExperience ?? requiredYears(job.description),
     seniority: asSeniority(job.seniority) ?? seniorityOf(job.title),
     location: job.location?.trim().toLowerCase() ?? null,
+    place: placeOf(job),
     remote: job.remote ?? remoteOf(`${job.title}\n${job.description}`),
     salary: salaryMin !== null && salaryMax !== null ? { min: salaryMin, max: salaryMax } : null,
     occupations: codes([
@@ -215,6 +227,7 @@ export function extractCandidateFeatures(
       yearsFromDateRanges(candidate.resumeText, now),
     seniority: asSeniority(candidate.seniority) ?? seniorityOf(headline),
     location: candidate.location?.trim().toLowerCase() ?? null,
+    place: placeOf(candidate),
     remote: candidate.remote ?? null,
     salary: expectation === null ? null : { min: expectation, max: expectation },
     occupations: codes([
@@ -223,6 +236,15 @@ export function extractCandidateFeatures(
     ]),
     semantic: null,
   };
+}
+
+function placeOf(profile: {
+  location?: string | null;
+  coordinates?: Coordinates | null;
+}): PlaceResolution | null {
+  if (profile.coordinates) return { status: 'given', ...profile.coordinates };
+  const location = profile.location?.trim();
+  return location ? resolvePlace(location) : null;
 }
 
 /** The job's texts with protected attributes taken out (protected.ts): what every feature reads. */

@@ -2,6 +2,7 @@ import { COUNT_BITS, COUNT_ESCAPE, TermDictionary, type CompiledProfile } from '
 import type { Features } from './features.js';
 import { familyOf, relatedness } from './occupations.js';
 import { semanticCosine } from './semantic.js';
+import { distanceKm } from '../geo/gazetteer.js';
 import { skillWeight } from './vocabulary.js';
 import type { ProfileKind } from '../queues/registry.js';
 
@@ -31,8 +32,9 @@ import type { ProfileKind } from '../queues/registry.js';
  * - experienceFit: 1 when the candidate has the years the job asks for (slightly less when far over),
  *   falling linearly to 0 at no experience.
  * - seniorityFit: 1 − |level gap| / 3 over junior < mid < senior < lead.
- * - locationFit: 1 for a remote job or matching locations, 0 for different cities, 0.2 when only the
- *   candidate wants remote work.
+ * - locationFit: 1 for a remote job; where both places are known (given or resolved coordinates), 1 within
+ *   10 km falling to 0 at 200 km; else 1 for matching location names, 0 for different ones, 0.2 when only
+ *   the candidate wants remote work.
  * - salaryFit: 1 when the expectation is within the job's maximum, falling to 0 at twice the maximum.
  *
  * Then, for the features that say how well two texts fit, the same feature read relative to the request's
@@ -158,8 +160,16 @@ export function seniorityFit(job: Features['seniority'], candidate: Features['se
   return 1 - Math.abs(SENIORITY_LEVEL[job] - SENIORITY_LEVEL[candidate]) / 3;
 }
 
+/** Within this distance two places are one; the fit then falls linearly to 0 at NO_COMMUTE_KM. */
+const SAME_PLACE_KM = 10;
+const NO_COMMUTE_KM = 200;
+
 export function locationFit(job: CompiledProfile, candidate: CompiledProfile): number | null {
   if (job.remote === true) return 1;
+  if (job.coordinates !== null && candidate.coordinates !== null) {
+    const km = distanceKm(job.coordinates, candidate.coordinates);
+    return Math.max(0, Math.min(1, 1 - (km - SAME_PLACE_KM) / (NO_COMMUTE_KM - SAME_PLACE_KM)));
+  }
   if (job.location !== null && candidate.location !== null) {
     return job.location.includes(candidate.location) || candidate.location.includes(job.location) ? 1 : 0;
   }

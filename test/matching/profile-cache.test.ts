@@ -30,6 +30,7 @@ function features(text: string, skills: string[] = []): Features {
     years: null,
     seniority: null,
     location: null,
+    place: null,
     remote: null,
     salary: null,
     occupations: [],

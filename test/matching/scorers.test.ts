@@ -34,6 +34,7 @@ function features(skills: string[], text: string, title = '', extra: Partial<Fea
     years: null,
     seniority: null,
     location: null,
+    place: null,
     remote: null,
     salary: null,
     occupations: [],

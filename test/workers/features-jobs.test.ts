@@ -25,6 +25,8 @@ function posting(externalId: string): JobFields {
     description: 'Go and Kubernetes.',
     skills: [],
     location: null,
+    latitude: null,
+    longitude: null,
     remote: false,
     minYearsExperience: null,
     seniority: null,
