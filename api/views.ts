@@ -38,6 +38,17 @@ function featuresView(profile: JobModel | CandidateModel) {
   };
 }
 
+function documentView(profile: JobModel | CandidateModel) {
+  return profile.documentFilename === null
+    ? null
+    : {
+        filename: profile.documentFilename,
+        contentType: profile.documentContentType ?? 'application/octet-stream',
+        size: profile.documentSize ?? 0,
+        pages: profile.documentPages,
+      };
+}
+
 /** The location as the client sent it: the place name, or the coordinates sent instead. */
 function locationView(profile: JobModel | CandidateModel): string | { lat: number; lon: number } | null {
   if (profile.location !== null) return profile.location;
@@ -52,6 +63,7 @@ export function jobView(job: JobModel): JobResponse {
     externalId: job.externalId,
     title: job.title,
     description: job.description,
+    document: documentView(job),
     skills: job.skills,
     location: locationView(job),
     remote: job.remote,
@@ -74,6 +86,7 @@ export function candidateView(candidate: CandidateModel): CandidateResponse {
     name: candidate.name,
     headline: candidate.headline,
     resumeText: candidate.resumeText,
+    document: documentView(candidate),
     skills: candidate.skills,
     location: locationView(candidate),
     remote: candidate.remote,

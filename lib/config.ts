@@ -124,6 +124,13 @@ const schema = z.object({
   RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
   JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  DOCUMENT_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(300),
+  DOCUMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   API_KEY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
@@ -246,6 +253,11 @@ export interface Config {
     bodyLimitBytes: number;
     /** Deepest nesting of arrays and objects a JSON body may have. */
     jsonMaxDepth: number;
+    /**
+     * Resume and posting files (PDF, DOCX): the largest accepted, the most pages read, and the longest one
+     * may take to convert (lib/documents.ts), so no file holds the API for long.
+     */
+    documents: DocumentLimits;
     /** Longest a request may take to arrive and be answered before the server closes it. */
     requestTimeoutMs: number;
     /** Browser origins allowed to call the API (CORS); empty: none, the default. */
@@ -388,6 +400,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       publicUrl: env.PUBLIC_URL,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       jsonMaxDepth: env.JSON_MAX_DEPTH,
+      documents: {
+        maxBytes: env.DOCUMENT_MAX_BYTES,
+        maxPages: env.DOCUMENT_MAX_PAGES,
+        timeoutMs: env.DOCUMENT_TIMEOUT_MS,
+      },
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       corsOrigins: env.CORS_ORIGINS,
       rateLimit: { points: env.RATE_LIMIT_REQUESTS, windowSeconds: env.RATE_LIMIT_WINDOW_S },
@@ -455,4 +472,10 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
 /** The environment for a child process: this one's, with some settings replaced. */
 export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+export interface DocumentLimits {
+  maxBytes: number;
+  maxPages: number;
+  timeoutMs: number;
 }

@@ -27,6 +27,7 @@ import {
   candidateInput,
   candidatePatch,
   clientInput,
+  documentUpload,
   feedbackInput,
   idempotencyKey,
   jobInput,
@@ -155,6 +156,26 @@ function profileOperations(
         operationId: `delete-${kind}`,
         requestParams: { path: idPath },
         responses: { '204': { description: 'deleted' }, ...problems(401, 403, 404, 429, 503) },
+      },
+    },
+    [`/v1/${plural}/{id}/document`]: {
+      get: {
+        tags,
+        summary: `The file a ${kind} was sent as (PDF or DOCX), as it came`,
+        operationId: `get-${kind}-document`,
+        requestParams: { path: idPath },
+        responses: {
+          '200': {
+            description: 'the file, as an attachment named as it was sent',
+            content: Object.fromEntries(
+              documentUpload.shape.contentType.options.map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
+          },
+          ...problems(...CLIENT_ERRORS, 404),
+        },
       },
     },
   };

@@ -17,6 +17,7 @@ import {
   type ListPosition,
   type ProfileFields,
   type ProfileModels,
+  storeDocuments,
 } from './db/profiles.js';
 import { ConflictError, NotFoundError, RevisionNotWrittenError, ValidationError } from './errors.js';
 import { findStaleFeaturePage } from './db/backfill.js';
@@ -36,6 +37,8 @@ import type { Queues } from './queues/queues.js';
 import type { ProfileKind } from './queues/registry.js';
 import type { CandidateInput, CandidatePatch, JobInput, JobPatch } from './schemas.js';
 import type { Coordinates } from './geo/gazetteer.js';
+import type { DocumentLimits } from './config.js';
+import { convertDocument, type ConvertedDocument, type DocumentUpload } from './documents/documents.js';
 
 export interface ProfileInputs {
   job: JobInput;
@@ -51,14 +54,61 @@ interface Deps {
   queues: Queues;
 }
 
+/** An input whose file, when it came as one, is read (readDocument): its text in place, the file to keep. */
+export type ReadInput<Kind extends ProfileKind> = Omit<ProfileInputs[Kind], 'document'> & {
+  file?: ConvertedDocument;
+};
+
+/** The longest text each kind keeps, as its schema allows when the text is sent as text. */
+const TEXT_LIMITS: Record<ProfileKind, number> = { job: 100_000, candidate: 200_000 };
+
+/**
+ * Reads the file an input (or a patch) came with into the text field it stands for; a 422 naming
+ * `pointer` when it cannot be read (see convertDocument) or holds more text than the field may.
+ */
+export async function readDocument<Input extends { document?: DocumentUpload }>(
+  kind: ProfileKind,
+  input: Input,
+  limits: DocumentLimits,
+  pointer: string,
+): Promise<Omit<Input, 'document'> & { file?: ConvertedDocument }> {
+  const { document, ...rest } = input;
+  if (document === undefined) return rest;
+  const file = await convertDocument(document, limits, pointer);
+  if (file.text.length > TEXT_LIMITS[kind]) {
+    const detail = `its text is ${file.text.length} characters, more than the ${TEXT_LIMITS[kind]} a profile may hold`;
+    throw new ValidationError(`The document ${JSON.stringify(document.filename)} was refused: ${detail}.`, [
+      { pointer, detail },
+    ]);
+  }
+  return { ...rest, [kind === 'job' ? 'description' : 'resumeText']: file.text, file };
+}
+
+/** The columns that describe a profile's file; all null for a profile written as text. */
+function documentColumns(file: ConvertedDocument | undefined) {
+  return {
+    documentFilename: file?.filename ?? null,
+    documentContentType: file?.contentType ?? null,
+    documentSize: file?.bytes.length ?? null,
+    documentPages: file?.pages ?? null,
+  };
+}
+
+function textOf(input: { description?: string | undefined; resumeText?: string | undefined }): string {
+  const text = input.description ?? input.resumeText;
+  if (text === undefined) throw new Error('a profile input reached the database with its document unread');
+  return text;
+}
+
 /** An upsert replaces the whole profile: a field left out is cleared, not kept from before. */
-function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kind]): ProfileFields[Kind] {
+function toFields<Kind extends ProfileKind>(kind: Kind, input: ReadInput<Kind>): ProfileFields[Kind] {
   if (kind === 'job') {
-    const job = input as JobInput;
+    const job = input as ReadInput<'job'>;
     const fields: ProfileFields['job'] = {
       externalId: job.externalId,
       title: job.title,
-      description: job.description,
+      description: textOf(job),
+      ...documentColumns(job.file),
       skills: job.skills ?? [],
       ...locationColumns(job.location ?? null),
       remote: job.remote ?? null,
@@ -70,12 +120,13 @@ function toFields<Kind extends ProfileKind>(kind: Kind, input: ProfileInputs[Kin
     };
     return fields as ProfileFields[Kind];
   }
-  const candidate = input as CandidateInput;
+  const candidate = input as ReadInput<'candidate'>;
   const fields: ProfileFields['candidate'] = {
     externalId: candidate.externalId,
     name: candidate.name ?? null,
     headline: candidate.headline ?? null,
-    resumeText: candidate.resumeText,
+    resumeText: textOf(candidate),
+    ...documentColumns(candidate.file),
     skills: candidate.skills ?? [],
     ...locationColumns(candidate.location ?? null),
     remote: candidate.remote ?? null,
@@ -133,16 +184,23 @@ export async function upsertMany<Kind extends ProfileKind>(
   deps: Deps,
   kind: Kind,
   clientId: string,
-  inputs: ProfileInputs[Kind][],
+  inputs: ReadInput<Kind>[],
 ): Promise<UpsertOutcome<Kind>[]> {
-  const lastByExternalId = new Map<string, ProfileInputs[Kind]>();
+  const lastByExternalId = new Map<string, ReadInput<Kind>>();
   for (const input of inputs) lastByExternalId.set(input.externalId, input);
+  const written = [...lastByExternalId.values()];
   const outcomes = await writeAndEnqueue(deps, kind, async (trx) => {
     const upserted = await upsertProfiles(
       trx,
       kind,
       clientId,
-      [...lastByExternalId.values()].map((input) => toFields(kind, input)),
+      written.map((input) => toFields(kind, input)),
+    );
+    await storeDocuments(
+      trx,
+      kind,
+      upserted.map(({ profile }) => profile.id),
+      upserted.map(({ profile }) => lastByExternalId.get(profile.externalId)?.file?.bytes ?? null),
     );
     for (const { profile, created } of upserted) {
       await recordEvent(trx, clientId, created ? `${kind}.created.v1` : `${kind}.updated.v1`, profile.id, {
@@ -165,7 +223,7 @@ export async function upsertOne<Kind extends ProfileKind>(
   deps: Deps,
   kind: Kind,
   clientId: string,
-  input: ProfileInputs[Kind],
+  input: ReadInput<Kind>,
 ): Promise<UpsertOutcome<Kind>> {
   const [outcome] = await upsertMany(deps, kind, clientId, [input]);
   if (!outcome) throw new Error('upsert returned nothing');
@@ -188,14 +246,21 @@ export async function updateProfile<Kind extends ProfileKind>(
   kind: Kind,
   clientId: string,
   id: string,
-  patch: ProfilePatches[Kind],
+  patch: Omit<ProfilePatches[Kind], 'document'> & { file?: ConvertedDocument },
 ): Promise<ProfileModels[Kind]> {
   try {
     const [result] = await writeAndEnqueue(deps, kind, async (trx) => {
-      const { location, ...rest } = patch;
-      const fields = location === undefined ? rest : { ...rest, ...locationColumns(location) };
+      const { location, file, ...rest } = patch;
+      // A new text, sent as text or as a file, replaces the file the profile was read from.
+      const newText = file !== undefined || 'description' in rest || 'resumeText' in rest;
+      const fields = {
+        ...rest,
+        ...(location === undefined ? {} : locationColumns(location)),
+        ...(newText ? documentColumns(file) : {}),
+      };
       const profile = await patchProfile(trx, kind, clientId, id, fields as Partial<ProfileFields[Kind]>);
       if (!profile) throw new NotFoundError(`No ${kind} with id ${id}.`);
+      if (newText) await storeDocuments(trx, kind, [profile.id], [file?.bytes ?? null]);
       await recordEvent(trx, clientId, `${kind}.updated.v1`, profile.id, {
         id: profile.id,
         externalId: profile.externalId,

@@ -44,6 +44,20 @@ const featuresView = z
   })
   .meta({ id: 'ExtractedFeatures' });
 
+const documentView = z
+  .object({
+    filename: z.string(),
+    contentType: z.string(),
+    size: z.number().int().meta({ description: 'bytes' }),
+    pages: z.number().int().nullable().meta({ description: 'a PDF’s pages; null for DOCX' }),
+  })
+  .nullable()
+  .meta({
+    id: 'StoredDocument',
+    description:
+      'the file the text was read from (GET …/document answers it as sent); null for a profile written as text',
+  });
+
 const location = z
   .union([z.string(), z.object({ lat: z.number(), lon: z.number() })])
   .nullable()
@@ -57,6 +71,7 @@ export const jobResponse = z
     externalId: z.string(),
     title: z.string(),
     description: z.string(),
+    document: documentView,
     skills: z.array(z.string()),
     location,
     remote: z.boolean().nullable(),
@@ -79,6 +94,7 @@ export const candidateResponse = z
     name: z.string().nullable(),
     headline: z.string().nullable(),
     resumeText: z.string(),
+    document: documentView,
     skills: z.array(z.string()),
     location,
     remote: z.boolean().nullable(),

@@ -45,7 +45,7 @@ const money = z.number().int().min(0).max(100_000_000);
 
 export const coordinates = z
   .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
-  .meta({ id: 'Coordinates', description: 'a point on Earth, in degrees (WGS 84)' });
+  .meta({ description: 'a point on Earth, in degrees (WGS 84)' });
 
 /** Where a profile is: a place name the gazetteer resolves ("Berlin", "Austin, TX"), or coordinates. */
 const location = z.union([text(200), coordinates]).meta({
@@ -53,10 +53,39 @@ const location = z.union([text(200), coordinates]).meta({
     'a place name ("Berlin", "Paris, France", "Austin, TX"), resolved to coordinates through the gazetteer (the profile shows how), or {lat, lon}',
 });
 
+/** A resume or posting as a file, in place of its text (lib/documents/documents.ts converts it). */
+export const documentUpload = z
+  .strictObject({
+    filename: text(255),
+    contentType: z.enum([
+      'application/pdf',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    ]),
+    data: z.base64().min(1).meta({ description: 'the file’s bytes, base64' }),
+  })
+  .meta({
+    description:
+      'a PDF or DOCX file instead of the text: its text is extracted when it is written (visible as the profile’s text), the original kept; a file with no text, encrypted, corrupt or over the limits is a 422 naming the reason',
+  });
+
+/** Exactly one of a text field and `document`. */
+const textOrDocument = (field: 'description' | 'resumeText') => ({
+  check: (input: { document?: unknown; description?: unknown; resumeText?: unknown }) =>
+    (input[field] === undefined) !== (input.document === undefined),
+  options: { path: [field], message: `give exactly one of ${field} and document` },
+});
+
+const notBoth = (field: 'description' | 'resumeText') => ({
+  check: (patch: { document?: unknown; description?: unknown; resumeText?: unknown }) =>
+    patch[field] === undefined || patch.document === undefined,
+  options: { path: [field], message: `give ${field} or document, not both` },
+});
+
 const jobFields = z.strictObject({
   externalId,
   title: text(300),
-  description: text(100_000),
+  description: text(100_000).optional(),
+  document: documentUpload.optional(),
   skills: skills.optional(),
   location: location.nullish(),
   remote: z.boolean().nullish(),
@@ -77,13 +106,16 @@ const nonEmpty = {
   options: { message: 'must change at least one field' },
 };
 
-export const jobInput = jobFields.refine(salaryRange.check, salaryRange.options);
+export const jobInput = jobFields
+  .refine(salaryRange.check, salaryRange.options)
+  .refine(textOrDocument('description').check, textOrDocument('description').options);
 
-export const candidateInput = z.strictObject({
+const candidateFields = z.strictObject({
   externalId,
   name: text(300).nullish(),
   headline: text(300).nullish(),
-  resumeText: text(200_000),
+  resumeText: text(200_000).optional(),
+  document: documentUpload.optional(),
   skills: skills.optional(),
   location: location.nullish(),
   remote: z.boolean().nullish(),
@@ -95,9 +127,18 @@ export const candidateInput = z.strictObject({
 export const jobPatch = jobFields
   .partial()
   .refine(nonEmpty.check, nonEmpty.options)
-  .refine(salaryRange.check, salaryRange.options);
+  .refine(salaryRange.check, salaryRange.options)
+  .refine(notBoth('description').check, notBoth('description').options);
 
-export const candidatePatch = candidateInput.partial().refine(nonEmpty.check, nonEmpty.options);
+export const candidateInput = candidateFields.refine(
+  textOrDocument('resumeText').check,
+  textOrDocument('resumeText').options,
+);
+
+export const candidatePatch = candidateFields
+  .partial()
+  .refine(nonEmpty.check, nonEmpty.options)
+  .refine(notBoth('resumeText').check, notBoth('resumeText').options);
 
 export const MAX_BATCH_ITEMS = 1000;
 

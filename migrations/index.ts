@@ -17,6 +17,7 @@ import * as matchQueueTickets from './20261207000006_match_queue_tickets.js';
 import * as matchRequestWeights from './20261207000007_match_request_weights.js';
 import * as featureFacts from './20261207000008_feature_facts.js';
 import * as profileCoordinates from './20261207000009_profile_coordinates.js';
+import * as profileDocuments from './20261207000010_profile_documents.js';
 
 export interface Migration {
   up: (knex: Knex) => Promise<void>;
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261207000007_match_request_weights': matchRequestWeights,
   '20261207000008_feature_facts': featureFacts,
   '20261207000009_profile_coordinates': profileCoordinates,
+  '20261207000010_profile_documents': profileDocuments,
 };

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError, ValidationError, type FieldProblem } from '../../lib/errors.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -9,12 +9,14 @@ import {
   listProfiles,
   removeProfile,
   updateProfile,
+  readDocument,
   upsertMany,
+  type ReadInput,
   upsertOne,
   type ProfileInputs,
   type ProfilePatches,
 } from '../../lib/profiles.js';
-import type { ProfileModels } from '../../lib/db/profiles.js';
+import { findDocument, type ProfileModels } from '../../lib/db/profiles.js';
 import type { ProfileKind } from '../../lib/queues/registry.js';
 import { batchEnvelope, listQuery, parse, problemsOf } from '../../lib/schemas.js';
 import type { Services } from '../../lib/services.js';
@@ -39,14 +41,15 @@ function idParam(kind: ProfileKind, id: string | undefined): string {
 
 /** Jobs and candidates share one contract: upsert by externalId, batch, get, list, patch, delete. */
 export function profileRoutes<Kind extends ProfileKind>(
-  services: Pick<Services, 'db' | 'queues'>,
+  services: Pick<Services, 'db' | 'queues' | 'config'>,
   spec: ProfileRouteSpec<Kind>,
 ): Router<AppState> {
   const { kind, view } = spec;
+  const documentLimits = services.config.http.documents;
   const router = new Router<AppState>({ prefix: spec.path });
 
   router.post('/', async (ctx) => {
-    const input = parse(spec.input, ctx.request.body);
+    const input = await readDocument(kind, parse(spec.input, ctx.request.body), documentLimits, '/document');
     const { profile, created } = await upsertOne(services, kind, ctx.state.client.id, input);
     ctx.status = created ? 201 : 200;
     ctx.set('Location', `${spec.path}/${profile.id}`);
@@ -55,10 +58,23 @@ export function profileRoutes<Kind extends ProfileKind>(
 
   router.post('/batch', async (ctx) => {
     const { items } = parse(batchEnvelope, ctx.request.body);
-    const checked = items.map((item, index) => ({ index, result: spec.input.safeParse(item) }));
-    const valid = checked.flatMap(({ index, result }) =>
-      result.success ? [{ index, input: result.data }] : [],
-    );
+    // Each item is checked, and its file read, on its own: one bad item is reported, the rest written.
+    const checked: { index: number; input?: ReadInput<Kind>; errors: FieldProblem[] }[] = [];
+    for (const [index, item] of items.entries()) {
+      const result = spec.input.safeParse(item);
+      if (!result.success) {
+        checked.push({ index, errors: problemsOf(result.error, `/items/${index}`) });
+        continue;
+      }
+      try {
+        const input = await readDocument(kind, result.data, documentLimits, `/items/${index}/document`);
+        checked.push({ index, input, errors: [] });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        checked.push({ index, errors: error.errors ?? [] });
+      }
+    }
+    const valid = checked.flatMap(({ index, input }) => (input ? [{ index, input }] : []));
     const outcomes = await upsertMany(
       services,
       kind,
@@ -66,16 +82,10 @@ export function profileRoutes<Kind extends ProfileKind>(
       valid.map(({ input }) => input),
     );
     const outcomeByIndex = new Map(valid.map(({ index }, position) => [index, outcomes[position]]));
-    const reports = checked.map(({ index, result }) => {
+    const reports = checked.map(({ index, errors }) => {
       const outcome = outcomeByIndex.get(index);
-      if (result.success && outcome) {
-        return { index, status: outcome.created ? 'created' : 'updated', id: outcome.profile.id };
-      }
-      return {
-        index,
-        status: 'invalid',
-        errors: result.success ? [] : problemsOf(result.error, `/items/${index}`),
-      };
+      if (outcome) return { index, status: outcome.created ? 'created' : 'updated', id: outcome.profile.id };
+      return { index, status: 'invalid', errors };
     });
     ctx.body = {
       created: reports.filter((report) => report.status === 'created').length,
@@ -104,9 +114,18 @@ export function profileRoutes<Kind extends ProfileKind>(
     ctx.body = view(await getProfile(services.db, kind, ctx.state.client.id, idParam(kind, ctx.params.id)));
   });
 
+  router.get('/:id/document', async (ctx) => {
+    const id = idParam(kind, ctx.params.id);
+    const document = await findDocument(services.db, kind, ctx.state.client.id, id);
+    if (!document) throw new NotFoundError(`The ${kind} ${id} has no document (or does not exist).`);
+    ctx.type = document.contentType;
+    ctx.attachment(document.filename);
+    ctx.body = document.bytes;
+  });
+
   router.patch('/:id', async (ctx) => {
     const id = idParam(kind, ctx.params.id);
-    const patch = parse(spec.patch, ctx.request.body);
+    const patch = await readDocument(kind, parse(spec.patch, ctx.request.body), documentLimits, '/document');
     ctx.body = view(await updateProfile(services, kind, ctx.state.client.id, id, patch));
   });
 

@@ -44,6 +44,11 @@ export class ProfileModel extends BaseModel {
   /** Coordinates the client sent instead of a place name (then location is null). */
   declare latitude: number | null;
   declare longitude: number | null;
+  /** The file the profile's text was read from, when it came as one (its bytes: lib/db/profiles.ts). */
+  declare documentFilename: string | null;
+  declare documentContentType: string | null;
+  declare documentSize: number | null;
+  declare documentPages: number | null;
   declare remote: boolean | null;
   declare skills: string[];
   declare revision: number;

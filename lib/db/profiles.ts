@@ -6,6 +6,8 @@ import { coordinatesOf, DEFAULT_RADIUS_KM, EARTH_RADIUS_KM, type Coordinates } f
 import type { ProfileKind } from '../queues/registry.js';
 import { CandidateModel, JobModel, profileModels, type ProfileModel, type MatchFilters } from './models.js';
 
+type DocumentColumn = 'documentFilename' | 'documentContentType' | 'documentSize' | 'documentPages';
+
 /** Writable columns, as model property names, per kind. */
 export type JobFields = Pick<
   JobModel,
@@ -22,7 +24,8 @@ export type JobFields = Pick<
   | 'salaryMin'
   | 'salaryMax'
   | 'status'
->;
+> &
+  Partial<Pick<JobModel, DocumentColumn>>;
 export type CandidateFields = Pick<
   CandidateModel,
   | 'externalId'
@@ -37,7 +40,8 @@ export type CandidateFields = Pick<
   | 'yearsExperience'
   | 'seniority'
   | 'salaryExpectation'
->;
+> &
+  Partial<Pick<CandidateModel, DocumentColumn>>;
 export interface ProfileFields {
   job: JobFields;
   candidate: CandidateFields;
@@ -90,6 +94,51 @@ export async function upsertProfiles<Kind extends ProfileKind>(
     .merge(merge)
     .returning<(Record<string, unknown> & { inserted: boolean })[]>(['*', trx.raw('(xmax = 0) AS inserted')]);
   return returned.map(({ inserted, ...row }) => ({ profile: hydrate(kind, row), created: inserted }));
+}
+
+const DOCUMENT_TABLES: Record<ProfileKind, string> = {
+  job: 'job_documents',
+  candidate: 'candidate_documents',
+};
+
+/**
+ * Keeps the file each profile was written from, and drops the file of one written as text: the bytes of
+ * `files[i]` (or none) for `ids[i]`.
+ */
+export async function storeDocuments(
+  trx: Knex.Transaction,
+  kind: ProfileKind,
+  ids: readonly string[],
+  files: readonly (Buffer | null)[],
+): Promise<void> {
+  const table = DOCUMENT_TABLES[kind];
+  const kept = ids.flatMap((id, index) => {
+    const bytes = files[index];
+    return bytes ? [{ profileId: id, bytes }] : [];
+  });
+  const dropped = ids.filter((_, index) => !files[index]);
+  if (dropped.length > 0) await trx(table).whereRaw('profile_id = ANY(?::uuid[])', [dropped]).delete();
+  for (const row of kept) await trx(table).insert(row).onConflict('profileId').merge();
+}
+
+/** The file a client's profile was written from, or undefined when it was written as text (or is not theirs). */
+export async function findDocument(
+  db: Knex,
+  kind: ProfileKind,
+  clientId: string,
+  id: string,
+): Promise<{ filename: string; contentType: string; bytes: Buffer } | undefined> {
+  const model = modelOf(kind);
+  const row = await db(DOCUMENT_TABLES[kind])
+    .join(model.tableName, `${model.tableName}.id`, `${DOCUMENT_TABLES[kind]}.profileId`)
+    .where(`${model.tableName}.id`, id)
+    .where(`${model.tableName}.clientId`, clientId)
+    .first<{ documentFilename: string; documentContentType: string; bytes: Buffer } | undefined>(
+      'documentFilename',
+      'documentContentType',
+      'bytes',
+    );
+  return row && { filename: row.documentFilename, contentType: row.documentContentType, bytes: row.bytes };
 }
 
 export async function findProfile<Kind extends ProfileKind>(

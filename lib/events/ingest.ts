@@ -9,6 +9,7 @@ import { claimEvent } from '../db/processed-events.js';
 import {
   EventRefusedByDatabaseError,
   InvalidEventDataError,
+  ValidationError,
   MalformedEventError,
   UnexpectedEventTypeError,
   UnknownTenantError,
@@ -16,7 +17,7 @@ import {
 } from '../errors.js';
 import { ingestMetrics, trackConsumerLag, type PartitionLag } from '../metrics.js';
 import { requestIdFrom, withRequestId } from '../request-context.js';
-import { upsertOne, type ProfileInputs } from '../profiles.js';
+import { readDocument, upsertOne, type ProfileInputs, type ReadInput } from '../profiles.js';
 import type { ProfileKind } from '../queues/registry.js';
 import { candidateInput, jobInput, problemsOf } from '../schemas.js';
 import type { Services } from '../services.js';
@@ -91,6 +92,13 @@ async function applyInboundEvent<Kind extends ProfileKind>(
   kind: Kind,
   event: InboundEvent<Kind>,
 ): Promise<Exclude<IngestOutcome, 'dead-lettered'>> {
+  let input: ReadInput<Kind>;
+  try {
+    input = await readDocument(kind, event.input, deps.config.http.documents, '/data/document');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new InvalidEventDataError(error.message, { cause: error });
+  }
   try {
     return await deps.db.transaction(async (trx: Knex.Transaction) => {
       if (!(await findClientById(trx, event.clientId))) {
@@ -103,7 +111,7 @@ async function applyInboundEvent<Kind extends ProfileKind>(
         eventId: event.id,
       });
       if (!fresh) return 'duplicate';
-      await upsertOne({ db: trx, queues: deps.queues }, kind, event.clientId, event.input);
+      await upsertOne({ db: trx, queues: deps.queues }, kind, event.clientId, input);
       return 'applied';
     });
   } catch (error) {
