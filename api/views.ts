@@ -8,7 +8,7 @@ import type {
   WebhookModel,
 } from '../lib/db/models.js';
 import { FEATURES_VERSION } from '../lib/matching/features.js';
-import type { CategoryScores } from '../lib/matching/categories.js';
+import { CATEGORIES, type CategoryScores } from '../lib/matching/categories.js';
 import { effectiveWeights } from '../lib/matching/weights.js';
 import type { Explanation } from '../lib/matching/scorers.js';
 
@@ -127,7 +127,14 @@ export function matchRequestView(
               targetId: result.targetId,
               targetExternalId: result.targetExternalId,
               score: result.score,
-              ...(categoryScores ? { categoryScores } : {}),
+              // jsonb keeps keys in its own order; answers list them in the categories' order.
+              ...(categoryScores
+                ? {
+                    categoryScores: Object.fromEntries(
+                      CATEGORIES.map((name) => [name, categoryScores[name]]),
+                    ) as CategoryScores,
+                  }
+                : {}),
               ...(summary !== undefined ? { summary } : {}),
               explanation,
             };
