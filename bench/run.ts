@@ -29,6 +29,7 @@ import { runApiBench } from './api.js';
 import { runE2eBench } from './e2e.js';
 import { runMatchRunBench } from './match-run.js';
 import { runJobCandidatesBench } from './job-candidates.js';
+import { runDocumentsBench } from './documents.js';
 import { runFairnessBench } from './fairness.js';
 import { runFeatureBench } from './features.js';
 import { runMemoryBench } from './memory.js';
@@ -53,6 +54,7 @@ const BENCHES = [
   'job-candidates',
   'fairness',
   'memory',
+  'documents',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -102,6 +104,7 @@ const SIZES = {
     'job-candidates': { sizes: [1_000, 20_000], subjects: 20, workers: 2, rate: 5, stepSeconds: 20 },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 20 },
     memory: { jobs: 1_000, requests: 40, subjects: 20 },
+    documents: { pages: 50, repetitions: 3 },
   },
   full: {
     features: { postings: Infinity, resumes: Infinity, warmup: 1, repetitions: 5 },
@@ -133,6 +136,7 @@ const SIZES = {
     },
     fairness: { jobs: 1_000, busyRequests: 5_000, lightRate: 5, lightSeconds: 30 },
     memory: { jobs: 100_000, requests: 400, subjects: 200 },
+    documents: { pages: 200, repetitions: 5 },
   },
 } as const;
 
@@ -210,6 +214,7 @@ for (const bench of selected) {
     sections.push(await runFairnessBench({ texts, ...sizes.fairness, keep: values.keep, log }));
   if (bench === 'memory')
     sections.push(await runMemoryBench({ texts, ...sizes.memory, keep: values.keep, log }));
+  if (bench === 'documents') sections.push(await runDocumentsBench({ ...sizes.documents, log }));
   const seconds = elapsedMs(benchStart) / 1000;
   durations.push(`${bench} ${seconds.toFixed(0)} s`);
   log(`${bench} done in ${seconds.toFixed(0)} s`);
