@@ -132,6 +132,7 @@ const probes: Record<string, Probe> = {
   },
   'GET /v1/jobs': { check: (intruder) => emptyList(intruder, '/v1/jobs') },
   'GET /v1/jobs/:id': { foreignId: (owner) => owner.jobId },
+  'GET /v1/jobs/:id/document': { foreignId: (owner) => owner.jobId },
   'PATCH /v1/jobs/:id': { foreignId: (owner) => owner.jobId, body: () => ({ title: 'hijacked' }) },
   'DELETE /v1/jobs/:id': { foreignId: (owner) => owner.jobId },
 
@@ -145,6 +146,7 @@ const probes: Record<string, Probe> = {
   },
   'GET /v1/candidates': { check: (intruder) => emptyList(intruder, '/v1/candidates') },
   'GET /v1/candidates/:id': { foreignId: (owner) => owner.candidateId },
+  'GET /v1/candidates/:id/document': { foreignId: (owner) => owner.candidateId },
   'PATCH /v1/candidates/:id': {
     foreignId: (owner) => owner.candidateId,
     body: () => ({ headline: 'hijacked' }),
