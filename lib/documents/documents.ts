@@ -39,55 +39,94 @@ function kindOf(upload: DocumentUpload, bytes: Buffer): DocumentKind | undefined
   return undefined;
 }
 
-/** Runs the extraction in a thread of its own, bounded in heap and time: a hostile file never holds the API. */
-function extractInThread(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits): Promise<Extraction> {
-  // Built, the thread runs the compiled file; from source (development, tests) it registers tsx first.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = new URL(fromSource ? './thread.ts' : './thread.js', import.meta.url);
-  const entry = fromSource
-    ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script.href)}); });`
-    : script;
-  const worker = new Worker(entry, {
-    eval: fromSource,
-    workerData: {
-      kind,
-      bytes: new Uint8Array(bytes),
-      limits: { maxPages: limits.maxPages, maxUnpackedBytes: UNPACKED_RATIO * limits.maxBytes },
-    },
-    resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
-  });
-  return new Promise<Extraction>((resolve) => {
-    let settled = false;
-    const settle = (extraction: Extraction): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(extraction);
-      void worker.terminate();
-    };
-    const timer = setTimeout(() => {
-      settle({
-        ok: false,
-        reason: `it took longer than the ${limits.timeoutMs} ms a document may take to read`,
+/**
+ * The thread files are read in, kept between files so its libraries load once. One file at a time; a file
+ * that overruns DOCUMENT_TIMEOUT_MS, or a thread that dies (out of its heap), takes the thread down with it
+ * and the next file starts a new one: a hostile file never holds the API, nor the files after it.
+ */
+class DocumentReader {
+  private worker: Worker | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 0;
+
+  read(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits): Promise<Extraction> {
+    const turn = this.queue.then(() => this.readNow(kind, bytes, limits));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    // Built, the thread runs the compiled file; from source (development, tests) it registers tsx first.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const script = new URL(fromSource ? './thread.ts' : './thread.js', import.meta.url);
+    const entry = fromSource
+      ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script.href)}); });`
+      : script;
+    const worker = new Worker(entry, {
+      eval: fromSource,
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+  }
+
+  private readNow(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits): Promise<Extraction> {
+    const worker = this.thread();
+    const id = (this.nextId += 1);
+    return new Promise<Extraction>((resolve) => {
+      const finish = (extraction: Extraction, healthy: boolean): void => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (!healthy) this.stop(worker);
+        resolve(extraction);
+      };
+      const onMessage = (answer: { id: number; extraction: Extraction }): void => {
+        if (answer.id === id) finish(answer.extraction, true);
+      };
+      const onError = (error: Error): void => {
+        finish(
+          {
+            ok: false,
+            reason:
+              (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? `it needs more than the ${THREAD_HEAP_MB} MiB a document may use to read`
+                : `it could not be read (${error.message})`,
+          },
+          false,
+        );
+      };
+      const onExit = (): void => {
+        finish({ ok: false, reason: 'its reader stopped before it finished' }, false);
+      };
+      const timer = setTimeout(() => {
+        finish(
+          { ok: false, reason: `it took longer than the ${limits.timeoutMs} ms a document may take to read` },
+          false,
+        );
+      }, limits.timeoutMs);
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      worker.postMessage({
+        id,
+        kind,
+        bytes: new Uint8Array(bytes),
+        limits: { maxPages: limits.maxPages, maxUnpackedBytes: UNPACKED_RATIO * limits.maxBytes },
       });
-    }, limits.timeoutMs);
-    worker.once('message', (extraction: Extraction) => {
-      settle(extraction);
     });
-    worker.once('error', (error) => {
-      settle({
-        ok: false,
-        reason:
-          (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `it needs more than the ${THREAD_HEAP_MB} MiB a document may use to read`
-            : `it could not be read (${error.message})`,
-      });
-    });
-    worker.once('exit', () => {
-      settle({ ok: false, reason: 'its reader stopped before it finished' });
-    });
-  });
+  }
 }
+
+const reader = new DocumentReader();
 
 /**
  * A resume's or posting's file as text, or a 422 naming `pointer` and the reason: a type other than PDF or
@@ -112,7 +151,7 @@ export async function convertDocument(
     return refuse(
       `only PDF (application/pdf) and DOCX (${Object.keys(KINDS)[1] ?? ''}) files are read, and the bytes must be the type sent`,
     );
-  const extraction = await extractInThread(kind, bytes, limits);
+  const extraction = await reader.read(kind, bytes, limits);
   if (!extraction.ok) return refuse(extraction.reason);
   const text = extraction.text
     .replace(/[ \t\u00a0]+/g, ' ')

@@ -1,11 +1,21 @@
-/** The thread one document is converted in (see documents.ts): workerData in, one Extraction out. */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * The thread documents are converted in (see documents.ts): it stays up between files, so pdfjs-dist and
+ * mammoth are loaded once, and takes one request at a time: {id, kind, bytes, limits} in, {id, extraction}
+ * out.
+ */
+import { parentPort } from 'node:worker_threads';
 
 import { extractText, type DocumentKind, type ExtractionLimits } from './extract.js';
 
-const { kind, bytes, limits } = workerData as {
+export interface ReadRequest {
+  id: number;
   kind: DocumentKind;
   bytes: Uint8Array;
   limits: ExtractionLimits;
-};
-parentPort?.postMessage(await extractText(kind, bytes, limits));
+}
+
+parentPort?.on('message', (request: ReadRequest) => {
+  void extractText(request.kind, request.bytes, request.limits).then((extraction) =>
+    parentPort?.postMessage({ id: request.id, extraction }),
+  );
+});
