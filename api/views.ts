@@ -10,10 +10,7 @@ import type {
 import { FEATURES_VERSION } from '../lib/matching/features.js';
 import { CATEGORIES, type CategoryScores } from '../lib/matching/categories.js';
 import { effectiveWeights } from '../lib/matching/weights.js';
-import type { Explanation } from '../lib/matching/scorers.js';
 
-/** A result's explanation as runMatch stores it; results stored before category scores existed lack them. */
-type StoredExplanation = Explanation & { categoryScores?: CategoryScores; summary?: string };
 import { progressOf } from '../lib/match-runs.js';
 import { skillVocabulary } from '../lib/matching/vocabulary.js';
 import type {
@@ -120,8 +117,7 @@ export function matchRequestView(
       ? {
           results: results.map((result) => {
             // Stored as JSON by runMatch: an Explanation with the result's category scores and summary.
-            const { categoryScores, summary, ...explanation } =
-              result.explanation as unknown as StoredExplanation;
+            const { categoryScores, summary, ...explanation } = result.explanation;
             return {
               rank: result.rank,
               targetId: result.targetId,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { ValidationError, type FieldProblem } from './errors.js';
 import { CATEGORIES } from './matching/categories.js';
+import { DOCUMENT_TYPES } from './documents/documents.js';
 import { SECRET_BYTES, secretBytes } from './notifications/signing.js';
 
 /**
@@ -57,10 +58,7 @@ const location = z.union([text(200), coordinates]).meta({
 export const documentUpload = z
   .strictObject({
     filename: text(255),
-    contentType: z.enum([
-      'application/pdf',
-      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    ]),
+    contentType: z.enum([DOCUMENT_TYPES.pdf, DOCUMENT_TYPES.docx]),
     data: z.base64().min(1).meta({ description: 'the file’s bytes, base64' }),
   })
   .meta({

@@ -6,6 +6,7 @@ import { aggregateTypeOf, type DomainEvents, type EventType } from '../events/re
 import { MatchRequestModel, MatchResultModel, type MatchFilters } from './models.js';
 import { ticketSequenceOf } from './queue-tickets.js';
 import type { CategoryWeights } from '../matching/weights.js';
+import type { StoredExplanation } from '../matching/scorers.js';
 
 export interface NewMatchRequest {
   clientId: string;
@@ -22,7 +23,7 @@ export interface NewMatchResult {
   targetId: string;
   targetExternalId: string;
   score: number;
-  explanation: Record<string, unknown>;
+  explanation: StoredExplanation;
 }
 
 /**

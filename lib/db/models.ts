@@ -3,6 +3,7 @@ import { Model } from 'objection';
 import type { ProfileKind } from '../queues/registry.js';
 import type { Features, Seniority } from '../matching/features.js';
 import type { NetworkModel } from '../matching/network.js';
+import type { StoredExplanation } from '../matching/scorers.js';
 import type { ResolvedTargetFilters } from '../schemas.js';
 import type { CategoryWeights } from '../matching/weights.js';
 
@@ -159,7 +160,7 @@ export class MatchResultModel extends BaseModel {
   declare targetExternalId: string;
   declare score: number;
   /** An Explanation (lib/matching/scorers.ts), as runMatch wrote it. */
-  declare explanation: Record<string, unknown>;
+  declare explanation: StoredExplanation;
 }
 
 export class ScoringModelRow extends BaseModel {

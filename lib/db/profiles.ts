@@ -271,7 +271,19 @@ export async function saveFeatures(
  * The columns a profile's features are stored in: the document, and what candidate generation and hard
  * criteria read without it (skills, years, seniority, pay).
  */
-export function featureColumns(features: Features): Record<string, unknown> {
+export interface FeatureColumns {
+  features: string;
+  featuresVersion: number;
+  skillKeys: string[];
+  featuresYears: number | null;
+  featuresSeniority: string | null;
+  featuresSalaryMin: number | null;
+  featuresSalaryMax: number | null;
+  featuresLatitude: number | null;
+  featuresLongitude: number | null;
+}
+
+export function featureColumns(features: Features): FeatureColumns {
   return {
     features: JSON.stringify(features),
     featuresVersion: features.version,
@@ -700,7 +712,7 @@ async function plannedRows(db: Knex, query: Knex.QueryBuilder): Promise<number> 
   const { sql, bindings } = query.toSQL();
   const result = await db.raw<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }>(
     `EXPLAIN (FORMAT JSON) ${sql}`,
-    bindings as Knex.RawBinding[],
+    [...bindings],
   );
   return result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0;
 }

@@ -21,10 +21,11 @@ export interface ConvertedDocument {
   bytes: Buffer;
 }
 
-const KINDS: Readonly<Record<string, DocumentKind>> = {
-  'application/pdf': 'pdf',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-};
+/** The media type of each kind of file read; anything else is refused (lib/schemas.ts lists them too). */
+export const DOCUMENT_TYPES = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+} as const satisfies Record<DocumentKind, string>;
 
 /** A DOCX may unpack to this many times its limit in bytes: text compresses well, a zip bomb far better. */
 const UNPACKED_RATIO = 20;
@@ -32,7 +33,8 @@ const UNPACKED_RATIO = 20;
 const THREAD_HEAP_MB = 256;
 
 function kindOf(upload: DocumentUpload, bytes: Buffer): DocumentKind | undefined {
-  const declared = KINDS[upload.contentType.toLowerCase()];
+  const type = upload.contentType.toLowerCase();
+  const declared = type === DOCUMENT_TYPES.pdf ? 'pdf' : type === DOCUMENT_TYPES.docx ? 'docx' : undefined;
   if (declared === 'pdf' && bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   if (declared === 'docx' && bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])))
     return 'docx';
@@ -149,7 +151,7 @@ export async function convertDocument(
   const kind = kindOf(upload, bytes);
   if (kind === undefined)
     return refuse(
-      `only PDF (application/pdf) and DOCX (${Object.keys(KINDS)[1] ?? ''}) files are read, and the bytes must be the type sent`,
+      `only PDF (${DOCUMENT_TYPES.pdf}) and DOCX (${DOCUMENT_TYPES.docx}) files are read, and the bytes must be the type sent`,
     );
   const extraction = await reader.read(kind, bytes, limits);
   if (!extraction.ok) return refuse(extraction.reason);

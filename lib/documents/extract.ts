@@ -2,7 +2,7 @@
  * Text out of a PDF or DOCX file, in the thread lib/documents/documents.ts starts for each file (never on
  * the API's event loop): pdfjs-dist reads PDFs page by page, mammoth reads DOCX. A file is refused, with
  * the reason, when it is encrypted, corrupt, longer than the page limit or (DOCX) larger than the limit once
- * unpacked — a zip bomb is found from the archive's directory before anything is inflated.
+ * unpacked — a zip bomb is stopped as soon as its inflated bytes pass the limit.
  */
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
@@ -54,6 +54,39 @@ async function pdfText(bytes: Uint8Array, limits: ExtractionLimits): Promise<Ext
   }
 }
 
+/**
+ * The bytes the archive inflates to, counted while inflating and given up past `limit` (then more than it):
+ * the sizes a ZIP's directory declares can lie, the inflated bytes cannot.
+ */
+async function unpackedSize(archive: JSZip, limit: number): Promise<number> {
+  let total = 0;
+  for (const entry of Object.values(archive.files)) {
+    if (entry.dir) continue;
+    total += await inflatedBytes(entry, limit - total);
+    if (total > limit) break;
+  }
+  return total;
+}
+
+/** The bytes one entry inflates to, or the first count past `budget` (the entry is then left unread). */
+function inflatedBytes(entry: JSZip.JSZipObject, budget: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    const stream = entry.nodeStream('nodebuffer');
+    stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > budget) {
+        stream.pause();
+        resolve(bytes);
+      }
+    });
+    stream.on('end', () => {
+      resolve(bytes);
+    });
+    stream.on('error', reject);
+  });
+}
+
 async function docxText(bytes: Uint8Array, limits: ExtractionLimits): Promise<Extraction> {
   let archive: JSZip;
   try {
@@ -61,15 +94,10 @@ async function docxText(bytes: Uint8Array, limits: ExtractionLimits): Promise<Ex
   } catch {
     return refused('it is not a readable DOCX file (not a ZIP archive)');
   }
-  let unpacked = 0;
-  archive.forEach((_, entry) => {
-    // The central directory's sizes, read without inflating anything.
-    unpacked += (entry as unknown as { _data?: { uncompressedSize?: number } })._data?.uncompressedSize ?? 0;
-  });
+  const unpacked = await unpackedSize(archive, limits.maxUnpackedBytes).catch(() => undefined);
+  if (unpacked === undefined) return refused('it is not a readable DOCX file (a part does not inflate)');
   if (unpacked > limits.maxUnpackedBytes)
-    return refused(
-      `it unpacks to ${unpacked} bytes, more than the ${limits.maxUnpackedBytes} a document may`,
-    );
+    return refused(`it unpacks to more than the ${limits.maxUnpackedBytes} bytes a document may`);
   if (archive.file('word/document.xml') === null)
     return refused('it is not a DOCX file (no word/document.xml)');
   try {

@@ -15,7 +15,10 @@ export interface ReadRequest {
 }
 
 parentPort?.on('message', (request: ReadRequest) => {
-  void extractText(request.kind, request.bytes, request.limits).then((extraction) =>
-    parentPort?.postMessage({ id: request.id, extraction }),
-  );
+  void extractText(request.kind, request.bytes, request.limits)
+    .catch((error: unknown) => ({
+      ok: false as const,
+      reason: `it could not be read (${error instanceof Error ? error.message : String(error)})`,
+    }))
+    .then((extraction) => parentPort?.postMessage({ id: request.id, extraction }));
 });

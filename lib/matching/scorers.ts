@@ -50,6 +50,12 @@ export interface Explanation {
   factors: Factor[];
 }
 
+/** A result's explanation as it is stored: with its category scores and summary (absent on older rows). */
+export interface StoredExplanation extends Explanation {
+  categoryScores?: CategoryScores;
+  summary?: string;
+}
+
 export interface ScoredTarget {
   targetId: string;
   targetExternalId: string;

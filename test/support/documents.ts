@@ -4,6 +4,8 @@
  */
 import JSZip from 'jszip';
 
+import { DOCUMENT_TYPES } from '../../lib/documents/documents.js';
+
 const escapePdf = (text: string): string => text.replace(/[\\()]/g, (char) => `\\${char}`);
 
 /** A PDF with one page per entry, each page the entry's lines (an empty entry: a page with no text). */
@@ -60,8 +62,8 @@ export async function docx(paragraphs: readonly string[]): Promise<Buffer> {
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
-export const PDF = 'application/pdf';
-export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+export const PDF = DOCUMENT_TYPES.pdf;
+export const DOCX = DOCUMENT_TYPES.docx;
 
 export const upload = (filename: string, contentType: string, bytes: Buffer) => ({
   filename,
